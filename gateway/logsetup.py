@@ -22,7 +22,7 @@ def redact(secret: str | None) -> str:
 class KeyValueFormatter(logging.Formatter):
     """``ts=... level=... logger=... msg="..."`` with the message kept on one line."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)  # timestamps in UTC, like every API time
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage().replace("\n", "\\n")

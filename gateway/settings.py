@@ -101,6 +101,8 @@ class KnxSection:
     multicast_port: int = _field(3671, lo=1, hi=65535)
     rate_limit: int = _field(0, lo=0, hi=1000, doc="telegrams per second, 0 = off")
     request_timeout: float = _field(3.0, lo=0.1, hi=60, doc="bound on every send/read")
+    # A silent tunnel is reported lost within probe_interval + 3 * min(2, probe_interval) s.
+    probe_interval: float = _field(5.0, lo=0.05, hi=60, doc="seconds between tunnel probes")
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,7 @@ class Settings:
 _SECTIONS: dict[str, type[Any]] = get_type_hints(Settings)
 
 
-def load_settings(
-    path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``path`` (default file if it exists) and the environment.
 
     An explicitly given ``path`` must exist; the default path is optional so that a
@@ -269,4 +269,6 @@ def _check_string(key: str, value: str) -> None:
         try:
             ipaddress.ip_address(value)
         except ValueError:
-            raise SettingsError(f"{key}: must be an IP address to listen on, got {value!r}") from None
+            raise SettingsError(
+                f"{key}: must be an IP address to listen on, got {value!r}"
+            ) from None

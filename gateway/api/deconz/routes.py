@@ -1,0 +1,142 @@
+"""The deCONZ / Hue v1 routes table: find the handler for any URL of the spec here.
+
+Order matters where paths overlap: ``/api/config`` before ``/api/{apikey}``. Each module
+that adds resources (lights, touchlink) contributes its own list, joined below.
+"""
+
+from __future__ import annotations
+
+from gateway.api.deconz import config
+from gateway.api.deconz.routing import ApiRoute, Operation
+from gateway.api.deconz.schemas import (
+    CONFIG_PUT_BODY,
+    CREATE_KEY_BODY,
+    ERROR_LIST,
+    OBJECT,
+    PASSWORD_BODY,
+    RESET_BODY,
+    SUCCESS_LIST,
+)
+
+CONFIG_ROUTES = [
+    ApiRoute(
+        "/api",
+        {
+            "POST": Operation(
+                config.create_api_key,
+                "Acquire an API key (while unlocked or with the admin password)",
+                request_schema=CREATE_KEY_BODY,
+                response_schema=SUCCESS_LIST,
+                error_statuses=(400, 403),
+                auth=False,
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/config",
+        {
+            "GET": Operation(
+                config.get_public_config,
+                "Public configuration (no API key needed)",
+                response_schema=OBJECT,
+                auth=False,
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}",
+        {
+            "GET": Operation(
+                config.get_full_state,
+                "Full state: config, groups, lights, sensors, schedules, rules",
+                response_schema=OBJECT,
+                error_statuses=(304, 403),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config",
+        {
+            "GET": Operation(
+                config.get_config,
+                "Gateway configuration",
+                response_schema=OBJECT,
+                error_statuses=(304, 403),
+            ),
+            "PUT": Operation(
+                config.put_config,
+                "Modify configuration parameters",
+                request_schema=CONFIG_PUT_BODY,
+                response_schema=SUCCESS_LIST,
+                error_statuses=(400, 403, 503),
+            ),
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config/whitelist/{apikey2}",
+        {
+            "DELETE": Operation(
+                config.delete_whitelist_entry,
+                "Delete an API key (by key or by the key id the whitelist shows)",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 404),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config/password",
+        {
+            "PUT": Operation(
+                config.put_password,
+                "Change the admin password",
+                request_schema=PASSWORD_BODY,
+                response_schema=OBJECT,
+                error_statuses=(400, 401, 403),
+            ),
+            "DELETE": Operation(
+                config.delete_password,
+                "Reset the admin password to the default (first 10 minutes after start)",
+                response_schema=OBJECT,
+                error_statuses=(403,),
+            ),
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config/reset",
+        {
+            "POST": Operation(
+                config.post_reset,
+                "Reset the network and/or the database",
+                request_schema=RESET_BODY,
+                response_schema=OBJECT,
+                error_statuses=(400, 403, 503),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config/update",
+        {
+            "POST": Operation(
+                config.post_update,
+                "Newest software version available",
+                response_schema=OBJECT,
+                error_statuses=(403,),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/config/updatefirmware",
+        {
+            "POST": Operation(
+                config.post_update_firmware,
+                "Coordinator firmware update",
+                response_schema=OBJECT,
+                error_statuses=(403, 503),
+            )
+        },
+    ),
+]
+
+ROUTES: list[ApiRoute] = [*CONFIG_ROUTES]
+
+__all__ = ["ERROR_LIST", "ROUTES"]

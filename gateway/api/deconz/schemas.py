@@ -1,0 +1,80 @@
+"""JSON Schemas of request and response bodies, for ``/openapi.json``.
+
+They describe what clients may send (types and ranges from the spec) so that a fuzzer
+driven by the OpenAPI description explores the real input space; the handlers do their
+own validation and never trust these schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+OBJECT: Schema = {"type": "object"}
+
+ERROR_ITEM: Schema = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["type", "address", "description"],
+            "properties": {
+                "type": {"type": "integer"},
+                "address": {"type": "string"},
+                "description": {"type": "string"},
+            },
+        }
+    },
+}
+ERROR_LIST: Schema = {"type": "array", "items": ERROR_ITEM}
+
+SUCCESS_LIST: Schema = {
+    "type": "array",
+    "items": {"type": "object", "properties": {"success": {}}},
+}
+
+CREATE_KEY_BODY: Schema = {
+    "type": "object",
+    "required": ["devicetype"],
+    "properties": {
+        "devicetype": {"type": "string", "maxLength": 40},
+        "username": {"type": "string", "minLength": 10, "maxLength": 40},
+    },
+}
+
+CONFIG_PUT_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 16},
+        "rfconnected": {"type": "boolean"},
+        "updatechannel": {"enum": ["stable", "alpha", "beta"]},
+        "permitjoin": {"type": "integer", "minimum": 0, "maximum": 255},
+        "groupdelay": {"type": "integer", "minimum": 0, "maximum": 5000},
+        "otauactive": {"type": "boolean"},
+        "discovery": {"type": "boolean"},
+        "unlock": {"type": "integer", "minimum": 0, "maximum": 600},
+        "zigbeechannel": {"enum": [11, 15, 20, 25]},
+        "timezone": {"type": "string"},
+        "utc": {"type": "string"},
+        "timeformat": {"enum": ["12h", "24h"]},
+        "networkopenduration": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "websocketnotifyall": {"type": "boolean"},
+    },
+}
+
+PASSWORD_BODY: Schema = {
+    "type": "object",
+    "required": ["username", "oldhash", "newhash"],
+    "properties": {
+        "username": {"type": "string"},
+        "oldhash": {"type": "string"},
+        "newhash": {"type": "string"},
+    },
+}
+
+RESET_BODY: Schema = {
+    "type": "object",
+    "properties": {"resetGW": {"type": "boolean"}, "deleteDB": {"type": "boolean"}},
+}
