@@ -42,5 +42,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Library chatter at INFO is noise on a Pi; our own modules follow the chosen level.
-    for noisy in ("zigpy", "zigpy_znp", "zigpy_deconz", "xknx", "uvicorn.access", "aiosqlite"):
+    for noisy in ("zigpy", "zigpy_znp", "zigpy_deconz", "xknx", "uvicorn", "aiosqlite", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

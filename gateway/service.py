@@ -1,0 +1,193 @@
+"""Composition root: builds every part from the settings, starts and stops them in order.
+
+Start order follows dependencies and the promise to systemd: the store first (integrity
+check, migrations), then the domain services, then the field buses (which connect in the
+background and may take long or fail: the gateway serves HTTP meanwhile and reports the
+fault), then the HTTP servers; only when they listen do we send READY=1. Stop runs in
+reverse after STOPPING=1, so no request is accepted by a half-stopped service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+
+from gateway import __version__
+from gateway.api.deconz.app import build_deconz_app
+from gateway.api.deconz.context import DeconzServices
+from gateway.apikeys import ApiKeyService
+from gateway.config import GatewayConfigService
+from gateway.events import EventBus
+from gateway.hostinfo import HostInfo
+from gateway.radio import ZigbeeNetwork
+from gateway.settings import Settings
+from gateway.store import Store
+from gateway.systemd import SystemdNotifier
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The gateway cannot start; the message names the setting to look at."""
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the gateway (several run at once)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Gateway:
+    """The whole service; ``run()`` is what ``gateway run`` calls."""
+
+    def __init__(self, settings: Settings, *, notifier: SystemdNotifier | None = None) -> None:
+        self.settings = settings
+        self.notifier = notifier or SystemdNotifier.from_environment()
+        self.events = EventBus()
+        self.host_info = HostInfo()
+        self.store: Store | None = None
+        self.config: GatewayConfigService | None = None
+        self.api_keys: ApiKeyService | None = None
+        self.zigbee: ZigbeeNetwork | None = None
+        self.deconz: DeconzServices | None = None
+        self._servers: list[tuple[str, EmbeddedServer, asyncio.Task[None]]] = []
+        self._background: list[asyncio.Task[Any]] = []
+        self._stop = asyncio.Event()
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        s = self.settings
+        self.notifier.status("opening the store")
+        self.store = await Store.open(s.database_url)
+        await self.host_info.refresh()
+        self._spawn(self.host_info.run(), "host-info")
+        self.config = GatewayConfigService(
+            self.store, default_name=s.gateway.name, system_info=self.host_info.current
+        )
+        await self.config.load()
+        self.api_keys = ApiKeyService(self.store)
+        await self.api_keys.load()
+
+        self.notifier.status("starting the field buses")
+        await self._start_zigbee()
+
+        self.deconz = DeconzServices(
+            config=self.config,
+            api_keys=self.api_keys,
+            events=self.events,
+            websocket_port=s.http.websocket_port,
+            allow_local_apikey=s.http.allow_local_apikey,
+            version=__version__,
+        )
+        self.notifier.status("starting the HTTP servers")
+        await self._serve(
+            "deconz", build_deconz_app(self.deconz), s.http.host, s.http.port, "http.port"
+        )
+        self.notifier.ready(self.status_line())
+        self._spawn(self.notifier.run_watchdog(self.healthy), "watchdog")
+        log.info("gateway %s ready: %s", __version__, self.status_line())
+
+    async def _start_zigbee(self) -> None:
+        """The radio supervisor is wired here (see the Zigbee issue)."""
+        if self.settings.radio.kind == "none":
+            log.info("no Zigbee radio configured (radio.kind = none)")
+            return
+        log.warning(
+            "Zigbee radio support (radio.kind = %s) is not built yet: starting without a radio",
+            self.settings.radio.kind,
+        )
+
+    async def stop(self) -> None:
+        self.notifier.stopping()
+        for name, server, task in reversed(self._servers):
+            server.should_exit = True
+            try:
+                await asyncio.wait_for(task, timeout=10)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("HTTP server %s did not stop in time", name)
+        self._servers.clear()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
+        if self.api_keys is not None:
+            await self.api_keys.drain()
+        if self.store is not None:
+            await self.store.close()
+        log.info("gateway stopped")
+
+    async def run(self) -> None:
+        """Start, wait for SIGTERM/SIGINT (or a fatal server error), stop."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop.set)
+        try:
+            await self.start()
+            await self._stop.wait()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            await self.stop()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    # -- health -------------------------------------------------------------------------
+
+    def healthy(self) -> bool:
+        """What the watchdog asks: every HTTP server still serving."""
+        return all(not task.done() for _, _, task in self._servers)
+
+    def status_line(self) -> str:
+        parts = [f"http :{self.settings.http.port}"]
+        radio = self.zigbee.state.value if self.zigbee is not None else "no radio"
+        parts.append(f"zigbee {radio}")
+        return ", ".join(parts)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    async def _serve(self, name: str, app: Any, host: str, port: int, setting: str) -> None:
+        """Bind first (so a busy port is a clear start-up error), then serve."""
+        try:
+            sock = socket.create_server((host, port), family=_family(host), reuse_port=False)
+        except OSError as exc:
+            raise StartupError(
+                f"{setting}: cannot listen on {host}:{port} ({exc.strerror})"
+            ) from None
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        server = EmbeddedServer(config)
+        task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http-{name}")
+        while not server.started:
+            if task.done():
+                task.result()  # raises the bind error
+                raise RuntimeError(f"HTTP server {name} stopped during start-up")
+            await asyncio.sleep(0.01)
+        task.add_done_callback(self._on_server_done(name))
+        self._servers.append((name, server, task))
+        log.info("%s API listening on %s:%d", name, host, port)
+
+    def _on_server_done(self, name: str) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            if not self._stop.is_set():
+                log.error("HTTP server %s stopped unexpectedly; shutting down", name)
+                self._stop.set()
+
+        return done
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self._background.append(asyncio.create_task(coro, name=name))
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
