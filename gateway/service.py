@@ -23,14 +23,18 @@ import uvicorn
 from gateway import __version__
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.routes import ROUTES
 from gateway.apikeys import ApiKeyService
 from gateway.config import GatewayConfigService
 from gateway.events import EventBus
 from gateway.hostinfo import HostInfo
+from gateway.knx.wiring import start_knx
 from gateway.radio import ZigbeeNetwork
 from gateway.settings import Settings
 from gateway.store import Store
 from gateway.systemd import SystemdNotifier
+from gateway.wiring import Contribution
+from gateway.zigbee.wiring import start_zigbee
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,7 @@ class Gateway:
         self.deconz: DeconzServices | None = None
         self._servers: list[tuple[str, EmbeddedServer, asyncio.Task[None]]] = []
         self._background: list[asyncio.Task[Any]] = []
+        self._contributions: list[Contribution] = []
         self._stop = asyncio.Event()
 
     # -- life cycle ---------------------------------------------------------------------
@@ -80,7 +85,11 @@ class Gateway:
         await self.api_keys.load()
 
         self.notifier.status("starting the field buses")
-        await self._start_zigbee()
+        zigbee = await start_zigbee(self)
+        self._contributions.append(zigbee)
+        self.zigbee = zigbee.network
+        self.config.network = zigbee.network
+        self._contributions.append(await start_knx(self))
 
         self.deconz = DeconzServices(
             config=self.config,
@@ -90,23 +99,26 @@ class Gateway:
             allow_local_apikey=s.http.allow_local_apikey,
             version=__version__,
         )
+        for part in self._contributions:
+            if part.attach_deconz is not None:
+                part.attach_deconz(self.deconz)
         self.notifier.status("starting the HTTP servers")
-        await self._serve(
-            "deconz", build_deconz_app(self.deconz), s.http.host, s.http.port, "http.port"
-        )
+        routes = [*ROUTES, *(r for part in self._contributions for r in part.deconz_routes)]
+        app = build_deconz_app(self.deconz, routes=routes, openapi_extra=self._openapi_extra)
+        await self._serve("deconz", app, s.http.host, s.http.port, "http.port")
+        for part in self._contributions:
+            for name, extra_app, host, port, setting in part.servers:
+                await self._serve(name, extra_app, host, port, setting)
         self.notifier.ready(self.status_line())
         self._spawn(self.notifier.run_watchdog(self.healthy), "watchdog")
         log.info("gateway %s ready: %s", __version__, self.status_line())
 
-    async def _start_zigbee(self) -> None:
-        """The radio supervisor is wired here (see the Zigbee issue)."""
-        if self.settings.radio.kind == "none":
-            log.info("no Zigbee radio configured (radio.kind = none)")
-            return
-        log.warning(
-            "Zigbee radio support (radio.kind = %s) is not built yet: starting without a radio",
-            self.settings.radio.kind,
-        )
+    def _openapi_extra(self) -> dict[str, Any]:
+        paths: dict[str, Any] = {}
+        for part in self._contributions:
+            if part.openapi_paths is not None:
+                paths.update(part.openapi_paths())
+        return paths
 
     async def stop(self) -> None:
         self.notifier.stopping()
@@ -117,6 +129,13 @@ class Gateway:
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("HTTP server %s did not stop in time", name)
         self._servers.clear()
+        for part in reversed(self._contributions):
+            if part.stop is not None:
+                try:
+                    await part.stop()
+                except Exception:
+                    log.exception("error while stopping a field bus")
+        self._contributions.clear()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -146,13 +165,13 @@ class Gateway:
     # -- health -------------------------------------------------------------------------
 
     def healthy(self) -> bool:
-        """What the watchdog asks: every HTTP server still serving."""
-        return all(not task.done() for _, _, task in self._servers)
+        """What the watchdog asks: every HTTP server still serving, every side healthy."""
+        servers_up = all(not task.done() for _, _, task in self._servers)
+        return servers_up and all(part.healthy() for part in self._contributions)
 
     def status_line(self) -> str:
         parts = [f"http :{self.settings.http.port}"]
-        radio = self.zigbee.state.value if self.zigbee is not None else "no radio"
-        parts.append(f"zigbee {radio}")
+        parts.extend(text for part in self._contributions if (text := part.status()))
         return ", ".join(parts)
 
     # -- helpers ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ or, when the ``alembic`` command is run by hand, from the gateway settings.
 from alembic import context
 
 from gateway.store.db import make_sync_engine
-from gateway.store.models import Base
+from gateway.store.schema import Base
 
 config = context.config
 url = config.attributes.get("gateway_url")

@@ -23,7 +23,7 @@ from gateway.store.db import (
     prepare_database,
     upgrade_database,
 )
-from gateway.store.models import Base
+from gateway.store.schema import Base
 
 
 def test_migrations_have_exactly_one_head():

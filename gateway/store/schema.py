@@ -1,0 +1,10 @@
+"""The complete schema: imports every model module so ``Base.metadata`` knows all tables.
+
+Alembic (``migrations/env.py``) and the schema tests read the metadata from here. A new
+aggregate with its own model module adds one import line below.
+"""
+
+from gateway.store import models
+from gateway.store.models import Base
+
+__all__ = ["Base", "models"]

@@ -1,0 +1,37 @@
+"""What a field bus contributes to the running gateway.
+
+Why a seam: the Zigbee and KNX sides are built, started and stopped by their own wiring
+modules (``gateway.zigbee.wiring``, ``gateway.knx.wiring``); the composition root only
+collects what they hand back. Each side can grow without touching ``service.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.routing import ApiRoute
+from gateway.radio import ZigbeeNetwork
+
+
+@dataclass
+class Contribution:
+    """The parts one side adds to the gateway."""
+
+    # The radio port the configuration service drives (permitjoin, channel, reset).
+    network: ZigbeeNetwork | None = None
+    # deCONZ routes to serve besides the configuration routes (lights, touchlink, ...).
+    deconz_routes: list[ApiRoute] = field(default_factory=list)
+    # Called once the deCONZ services exist, to register sections (lights) and services.
+    attach_deconz: Callable[[DeconzServices], None] | None = None
+    # Extra HTTP servers: (name, ASGI app, host, port, setting name for errors).
+    servers: list[tuple[str, Any, str, int, str]] = field(default_factory=list)
+    # OpenAPI paths for APIs served on other ports (Thinknx).
+    openapi_paths: Callable[[], dict[str, Any]] | None = None
+    # Health for the watchdog and a short status for systemd.
+    healthy: Callable[[], bool] = lambda: True
+    status: Callable[[], str] = lambda: ""
+    # Stopped in reverse order of start.
+    stop: Callable[[], Awaitable[None]] | None = None
