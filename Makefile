@@ -1,6 +1,7 @@
 # gateway — build, run and test entry points.
 # `make run`  : set up the virtualenv, apply migrations, start the gateway (virtual rig if no hardware).
 # `make test` : set up the same way, install the system tools the tests drive, run the whole suite.
+# `make install [DESTDIR=/image/root]` : install as a systemd service on a Pi (docs/deploy.md).
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -85,3 +86,51 @@ constraints:
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Installs the gateway as a systemd service (docs/deploy.md): the package in its own
+# virtualenv, the unit, sysusers/tmpfiles, the udev rules, docs and an example settings file
+# (the settings file itself only if there is none). The package is built from a copy of the
+# tree so that no build/ or *.egg-info is left in it. With DESTDIR the tree is staged for an
+# image: paths inside the virtualenv are rewritten to the final location, and the user and
+# directories are created at the image's first boot by systemd-sysusers/-tmpfiles.
+# The interpreter must be the system one: a base Python under /root or /home would be
+# hidden from the service by ProtectHome=.
+INSTALL_PYTHON ?= /usr/bin/python3
+INSTALL_VENV   ?= /opt/gateway/venv
+INSTALL_LIB    ?= /usr/local/lib
+INSTALL_DOC    ?= /usr/local/share/doc/gateway
+INSTALL_ETC    ?= /etc/gateway
+
+.PHONY: install
+install:
+	@test -x $(INSTALL_PYTHON) || { echo "install: no $(INSTALL_PYTHON) (apt-get install python3 python3-venv)"; exit 1; }
+	$(INSTALL_PYTHON) -m venv $(DESTDIR)$(INSTALL_VENV)
+	$(DESTDIR)$(INSTALL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	src=$$(mktemp -d) && \
+	  tar -c --exclude=./.venv --exclude=./.git --exclude=./.run --exclude=./build --exclude='*.egg-info' . \
+	    | tar -x -C $$src && \
+	  $(DESTDIR)$(INSTALL_VENV)/bin/python -m pip install --quiet --no-compile --constraint constraints.txt $$src; \
+	  status=$$?; rm -rf $$src; exit $$status
+	$(DESTDIR)$(INSTALL_VENV)/bin/python -m compileall -q -f $(if $(DESTDIR),-s $(DESTDIR) -p /) \
+	  $(DESTDIR)$(INSTALL_VENV)/lib >/dev/null || echo "install: some third-party files did not byte-compile (harmless)"
+	if [ -n "$(DESTDIR)" ]; then \
+	  grep -rlI -- '$(DESTDIR)$(INSTALL_VENV)' $(DESTDIR)$(INSTALL_VENV)/bin $(DESTDIR)$(INSTALL_VENV)/pyvenv.cfg \
+	    | xargs -r sed -i 's|$(DESTDIR)$(INSTALL_VENV)|$(INSTALL_VENV)|g'; \
+	fi
+	install -D -m 0644 systemd/gateway.service $(DESTDIR)$(INSTALL_LIB)/systemd/system/gateway.service
+	install -D -m 0644 systemd/gateway.sysusers $(DESTDIR)$(INSTALL_LIB)/sysusers.d/gateway.conf
+	install -D -m 0644 systemd/gateway.tmpfiles $(DESTDIR)$(INSTALL_LIB)/tmpfiles.d/gateway.conf
+	install -D -m 0644 udev/70-gateway-zigbee.rules $(DESTDIR)$(INSTALL_LIB)/udev/rules.d/70-gateway-zigbee.rules
+	install -D -m 0644 docs/deploy.md $(DESTDIR)$(INSTALL_DOC)/deploy.md
+	install -D -m 0644 udev/README.md $(DESTDIR)$(INSTALL_DOC)/udev.md
+	install -D -m 0644 systemd/gateway.toml.example $(DESTDIR)$(INSTALL_ETC)/gateway.toml.example
+	test -e $(DESTDIR)$(INSTALL_ETC)/gateway.toml || \
+	  install -m 0640 systemd/gateway.toml.example $(DESTDIR)$(INSTALL_ETC)/gateway.toml
+	if [ -z "$(DESTDIR)" ]; then \
+	  systemd-sysusers gateway.conf && systemd-tmpfiles --create gateway.conf && \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi && \
+	  if udevadm control --ping 2>/dev/null; then \
+	    udevadm control --reload && udevadm trigger --subsystem-match=tty --action=add; \
+	  fi; \
+	fi
+	@echo "install: done. Edit $(INSTALL_ETC)/gateway.toml, then: systemctl enable --now gateway"
