@@ -1,8 +1,8 @@
 """sd_notify and the watchdog against a real Unix datagram socket standing in for systemd.
 
-The receiver runs in a thread and stamps each datagram with its arrival time, so it keeps
-listening while a test deliberately blocks the event loop: that is how we prove the pings
-really come from the loop and stop when it is stuck.
+The receiver (``fake_systemd.py``) runs in a thread and stamps each datagram with its
+arrival time, so it keeps listening while a test deliberately blocks the event loop: that
+is how we prove the pings really come from the loop and stop when it is stuck.
 """
 
 from __future__ import annotations
@@ -22,76 +22,17 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from gateway.systemd import SystemdNotifier
+from tests.lifecycle.fake_systemd import FakeSystemd, fake_systemd_at_a_path, wait_for
 
 # WATCHDOG_USEC used by the timing tests: 0.2 s, so pings every 0.1 s.
 INTERVAL_USEC = 200_000
 PERIOD = INTERVAL_USEC / 1_000_000 / 2
 
 
-class FakeSystemd:
-    """A bound notify socket and everything that arrived on it, with arrival times."""
-
-    def __init__(self, address: str, bind_to: str) -> None:
-        self.address = address  # as it appears in $NOTIFY_SOCKET
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(bind_to)
-        self.sock.settimeout(0.05)
-        self._received: list[tuple[float, str]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._receive, daemon=True)
-        self._thread.start()
-
-    def _receive(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self._received.append((time.monotonic(), data.decode()))
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-    def messages(self) -> list[str]:
-        with self._lock:
-            return [m for _, m in self._received]
-
-    def pings(self) -> list[float]:
-        """Arrival times of the ``WATCHDOG=1`` datagrams."""
-        with self._lock:
-            return [t for t, m in self._received if m == "WATCHDOG=1"]
-
-    def environ(self, **extra: str) -> dict[str, str]:
-        return {"NOTIFY_SOCKET": self.address, **extra}
-
-    def watchdog_environ(self, usec: int = INTERVAL_USEC) -> dict[str, str]:
-        return self.environ(WATCHDOG_USEC=str(usec), WATCHDOG_PID=str(os.getpid()))
-
-
 @pytest.fixture
 def fake_systemd() -> Iterator[FakeSystemd]:
-    # A short directory: Unix socket paths are limited to 107 bytes, pytest's tmp_path is not.
-    directory = tempfile.mkdtemp(prefix="sdn-", dir="/tmp")
-    path = os.path.join(directory, "notify")
-    fake = FakeSystemd(path, path)
-    yield fake
-    fake.close()
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 2.0) -> None:
-    """Poll from a thread-friendly context (the receiver is a thread)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.005)
+    with fake_systemd_at_a_path() as fake:
+        yield fake
 
 
 async def async_wait_for(condition: Callable[[], bool], timeout: float = 2.0) -> None:
@@ -232,7 +173,7 @@ def test_send_never_blocks_when_systemd_does_not_read() -> None:
 def test_unset_removes_the_systemd_variables_from_the_environment(
     fake_systemd: FakeSystemd,
 ) -> None:
-    environ = {**fake_systemd.watchdog_environ(), "PATH": "/usr/bin"}
+    environ = {**fake_systemd.watchdog_environ(INTERVAL_USEC), "PATH": "/usr/bin"}
     notifier = SystemdNotifier.from_environment(environ, unset=True)
     assert environ == {"PATH": "/usr/bin"}
     assert notifier.enabled
@@ -271,7 +212,7 @@ def test_watchdog_interval_is_none_for_unusable_watchdog_usec(
 
 
 async def test_watchdog_pings_at_half_the_interval(fake_systemd: FakeSystemd) -> None:
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     async with watchdog_task(notifier):
         await async_wait_for(lambda: len(fake_systemd.pings()) >= 7)
     pings = fake_systemd.pings()
@@ -283,7 +224,7 @@ async def test_watchdog_pings_at_half_the_interval(fake_systemd: FakeSystemd) ->
 async def test_watchdog_pings_stop_while_the_event_loop_is_blocked(
     fake_systemd: FakeSystemd,
 ) -> None:
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     async with watchdog_task(notifier):
         await async_wait_for(lambda: len(fake_systemd.pings()) >= 2)
         blocked_at = time.monotonic()
@@ -296,7 +237,7 @@ async def test_watchdog_pings_stop_while_the_event_loop_is_blocked(
 
 
 def test_watchdog_pings_stop_when_the_event_loop_stops(fake_systemd: FakeSystemd) -> None:
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -320,7 +261,7 @@ async def test_watchdog_pings_are_withheld_while_healthy_returns_false(
     fake_systemd: FakeSystemd,
 ) -> None:
     state = {"healthy": True}
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     async with watchdog_task(notifier, healthy=lambda: state["healthy"]):
         await async_wait_for(lambda: len(fake_systemd.pings()) >= 2)
         state["healthy"] = False
@@ -338,7 +279,7 @@ async def test_watchdog_treats_a_raising_health_check_as_unhealthy(
     def broken() -> bool:
         raise RuntimeError("supervisor gone")
 
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     async with watchdog_task(notifier, healthy=broken):
         await asyncio.sleep(5 * PERIOD)
     assert fake_systemd.pings() == []
@@ -347,7 +288,7 @@ async def test_watchdog_treats_a_raising_health_check_as_unhealthy(
 async def test_watchdog_withholds_the_ping_after_a_lag_above_max_lag(
     fake_systemd: FakeSystemd,
 ) -> None:
-    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ())
+    notifier = SystemdNotifier.from_environment(fake_systemd.watchdog_environ(INTERVAL_USEC))
     async with watchdog_task(notifier, max_lag=PERIOD / 2):
         await async_wait_for(lambda: len(fake_systemd.pings()) >= 2)
         before = fake_systemd.pings()[-1]
