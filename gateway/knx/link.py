@@ -198,6 +198,11 @@ class KnxLink:
         )
 
     @property
+    def supervising(self) -> bool:
+        """True from start() to stop() unless the supervisor died of a bug (see the log)."""
+        return self._supervisor is not None and not self._supervisor.done()
+
+    @property
     def xknx(self) -> XKNX | None:
         """The xknx instance, for code that needs xknx devices; do not send through it."""
         return self._xknx
@@ -236,6 +241,7 @@ class KnxLink:
         self._sender.start()
         self._set_state(LinkState.CONNECTING)
         self._supervisor = asyncio.create_task(self._supervise(), name="knx-link-supervisor")
+        self._supervisor.add_done_callback(_log_crash)
 
     async def stop(self) -> None:
         """Disconnect and stop every task; sends fail with :class:`KnxUnavailable` afterwards."""
@@ -458,6 +464,11 @@ class KnxLink:
             log.info("event=knx_disconnect_unclean error=%r", _describe(exc))
             with contextlib.suppress(Exception):
                 await self._xknx.knxip_interface.stop()
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("event=knx_supervisor_crashed error=%r", exc, exc_info=exc)
 
 
 def _describe(exc: BaseException) -> str:

@@ -144,6 +144,7 @@ class KnxEmulator:
         self.server = TunnellingServer(self.bus, self.options, self._endpoint, clock)
         self.silent = False
         self.bad_frames = 0
+        self.blocked_sends = 0  # frames not sent because they were addressed off loopback
         self.tcp_clients: set[_TcpProtocol] = set()
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
@@ -337,7 +338,10 @@ class KnxEmulator:
 
     def send_udp(self, body: KNXIPBody, addr: tuple[str, int]) -> None:
         """Send a frame from the server socket, to loopback only, unless silent."""
-        if self.silent or self._udp is None or not is_loopback(addr):
+        if self.silent or self._udp is None:
+            return
+        if not is_loopback(addr):
+            self.blocked_sends += 1
             return
         self._udp.sendto(KNXIPFrame.init_from_body(body).to_knx(), addr)
 

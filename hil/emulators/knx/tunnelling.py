@@ -76,6 +76,20 @@ class Peer(Protocol):
         """Send a frame (to ``addr`` for UDP; the stream ignores it)."""
 
 
+class ConnectErrorResponse(ConnectResponse):
+    """A refused CONNECT: only channel 0 and the status, as the spec has it.
+
+    xknx's ConnectResponse always appends a data endpoint and a CRD with an address; a
+    refusal has neither (KNX 03.08.02 Core §7.8.2).
+    """
+
+    def calculated_length(self) -> int:
+        return 2
+
+    def to_knx(self) -> bytes:
+        return bytes((0, self.status_code.value))
+
+
 def is_loopback(addr: tuple[str, int]) -> bool:
     """The emulator never sends anywhere but loopback, whatever a frame's HPAI says."""
     try:
@@ -151,6 +165,7 @@ class TunnellingServer:
         self.connections: dict[int, TunnelConnection] = {}
         self.unhandled_frames = 0
         self.bad_cemi = 0
+        self.connect_requests: list[float] = []  # when each CONNECT_REQUEST arrived
         bus.attach(self)
 
     # --- entry points -----------------------------------------------------------------------
@@ -245,10 +260,11 @@ class TunnellingServer:
     # --- connection management ------------------------------------------------------------
 
     def _on_connect(self, body: ConnectRequest, peer: Peer) -> None:
+        self.connect_requests.append(self._clock())
         reply_to = self._reply_addr(body.control_endpoint, peer)
         status, address = self._admit(body)
         if status is not ErrorCode.E_NO_ERROR or address is None:
-            self._send(peer, ConnectResponse(status_code=status), reply_to)
+            self._send(peer, ConnectErrorResponse(status_code=status), reply_to)
             return
         channel = next(c for c in range(1, 256) if c not in self.connections)
         conn = TunnelConnection(
