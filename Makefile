@@ -16,7 +16,8 @@ PYTEST_ARGS ?=
 #   postgresql: a real server for the store tests (the tests start their own cluster)
 #   systemd: systemd-analyze for the unit file checks
 #   udev: udevadm for the rule tests
-APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev
+#   python3-seccomp: the unit's system call filter applied to the gateway in tests/lifecycle
+APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp
 
 .PHONY: all venv system-deps run test test-fast lint format bench db-upgrade constraints clean
 
