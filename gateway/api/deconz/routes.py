@@ -6,12 +6,16 @@ that adds resources (lights, touchlink) contributes its own list, joined below.
 
 from __future__ import annotations
 
-from gateway.api.deconz import config
+from gateway.api.deconz import config, lights
 from gateway.api.deconz.routing import ApiRoute, Operation
 from gateway.api.deconz.schemas import (
     CONFIG_PUT_BODY,
     CREATE_KEY_BODY,
     ERROR_LIST,
+    LIGHT_DELETE_BODY,
+    LIGHT_PUT_BODY,
+    LIGHT_STATE_BODY,
+    LIGHTS_NEW,
     OBJECT,
     PASSWORD_BODY,
     RESET_BODY,
@@ -137,6 +141,97 @@ CONFIG_ROUTES = [
     ),
 ]
 
-ROUTES: list[ApiRoute] = [*CONFIG_ROUTES]
+# ``/lights/new`` before ``/lights/{id}``: the first matching path wins.
+LIGHT_ROUTES = [
+    ApiRoute(
+        "/api/{apikey}/lights",
+        {
+            "GET": Operation(
+                lights.get_lights,
+                "All lights",
+                response_schema=OBJECT,
+                error_statuses=(304, 403),
+            ),
+            "POST": Operation(
+                lights.search_lights,
+                "Search for new lights (opens the network for 60 s)",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 503),
+            ),
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/lights/new",
+        {
+            "GET": Operation(
+                lights.get_new_lights,
+                "Lights found by the last search, and when it ran",
+                response_schema=LIGHTS_NEW,
+                error_statuses=(304, 403),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/lights/{id}",
+        {
+            "GET": Operation(
+                lights.get_light,
+                "Attributes and state of one light",
+                response_schema=OBJECT,
+                error_statuses=(304, 403, 404),
+            ),
+            "PUT": Operation(
+                lights.put_light,
+                "Rename a light",
+                request_schema=LIGHT_PUT_BODY,
+                response_schema=SUCCESS_LIST,
+                error_statuses=(400, 403, 404),
+            ),
+            "DELETE": Operation(
+                lights.delete_light,
+                "Remove a light (with reset: ask it to leave the network)",
+                request_schema=LIGHT_DELETE_BODY,
+                response_schema=SUCCESS_LIST,
+                error_statuses=(400, 403, 404, 503),
+            ),
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/lights/{id}/state",
+        {
+            "PUT": Operation(
+                lights.put_light_state,
+                "Set the state of a light",
+                request_schema=LIGHT_STATE_BODY,
+                response_schema=SUCCESS_LIST,
+                error_statuses=(400, 403, 404, 500, 503),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/lights/{id}/groups",
+        {
+            "DELETE": Operation(
+                lights.delete_light_groups,
+                "Remove the light from all groups",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 404),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/lights/{id}/scenes",
+        {
+            "DELETE": Operation(
+                lights.delete_light_scenes,
+                "Remove the light from all scenes",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 404),
+            )
+        },
+    ),
+]
+
+ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES]
 
 __all__ = ["ERROR_LIST", "ROUTES"]

@@ -78,3 +78,43 @@ RESET_BODY: Schema = {
     "type": "object",
     "properties": {"resetGW": {"type": "boolean"}, "deleteDB": {"type": "boolean"}},
 }
+
+# -- lights ------------------------------------------------------------------------------------
+
+LIGHT_STATE_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        "on": {"type": "boolean"},
+        "bri": {"type": "integer", "minimum": 0, "maximum": 255},
+        "hue": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "sat": {"type": "integer", "minimum": 0, "maximum": 255},
+        "ct": {"type": "integer", "minimum": 153, "maximum": 500},
+        "xy": {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": 1},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+        "alert": {"enum": ["none", "select", "lselect"]},
+        "effect": {"enum": ["none", "colorloop"]},
+        "colorloopspeed": {"type": "integer", "minimum": 1, "maximum": 255},
+        "transitiontime": {"type": "integer", "minimum": 0, "maximum": 65535},
+    },
+}
+
+LIGHT_PUT_BODY: Schema = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "maxLength": 32}},
+}
+
+LIGHT_DELETE_BODY: Schema = {
+    "type": "object",
+    "properties": {"reset": {"type": "boolean"}},
+}
+
+LIGHTS_NEW: Schema = {
+    "type": "object",
+    "required": ["lastscan"],
+    "properties": {"lastscan": {"type": "string"}},
+}

@@ -1,0 +1,148 @@
+"""Repository for lights: stable numeric ids, attributes and last known state.
+
+Why ids come from the database: clients cache light ids, so an id must survive restarts
+and re-joins and must never be handed to another light after a delete. The ``lights``
+table uses SQLite's AUTOINCREMENT (PostgreSQL: a sequence), which never reuses a number;
+a re-join finds the existing row by (ieee, endpoint) and keeps its id and name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.store.models import LightRow, utcnow
+
+NAME_MAX = 32
+
+
+@dataclass(frozen=True)
+class StoredLight:
+    """A detached copy of one light row."""
+
+    id: int
+    ieee: str
+    endpoint: int
+    name: str
+    type: str
+    manufacturername: str
+    modelid: str
+    swversion: str
+    capabilities: dict[str, Any]
+    state: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    def with_changes(self, **changes: Any) -> StoredLight:
+        return replace(self, **changes)
+
+
+def _to_stored(row: LightRow) -> StoredLight:
+    return StoredLight(
+        id=row.id,
+        ieee=row.ieee,
+        endpoint=row.endpoint,
+        name=row.name,
+        type=row.type,
+        manufacturername=row.manufacturername,
+        modelid=row.modelid,
+        swversion=row.swversion,
+        capabilities=dict(row.capabilities),
+        state=dict(row.state),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class LightsRepository:
+    """Every method is one committed transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def all(self) -> list[StoredLight]:
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(LightRow).order_by(LightRow.id))).all()
+            return [_to_stored(r) for r in rows]
+
+    async def get(self, light_id: int) -> StoredLight | None:
+        async with self._sessions() as session:
+            row = await session.get(LightRow, light_id)
+            return None if row is None else _to_stored(row)
+
+    async def find(self, ieee: str, endpoint: int) -> StoredLight | None:
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(LightRow).where(LightRow.ieee == ieee, LightRow.endpoint == endpoint)
+            )
+            return None if row is None else _to_stored(row)
+
+    async def create(
+        self,
+        *,
+        ieee: str,
+        endpoint: int,
+        type: str,
+        manufacturername: str,
+        modelid: str,
+        swversion: str,
+        capabilities: dict[str, Any],
+        state: dict[str, Any],
+        name: str | None = None,
+    ) -> StoredLight:
+        """Insert a light; without a name it gets deCONZ's default ``"<type> <id>"``."""
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            row = LightRow(
+                ieee=ieee,
+                endpoint=endpoint,
+                name=(name or "")[:NAME_MAX],
+                type=type,
+                manufacturername=manufacturername[:64],
+                modelid=modelid[:64],
+                swversion=swversion[:64],
+                capabilities=capabilities,
+                state=state,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            if name is None:
+                row.name = f"{type} {row.id}"[:NAME_MAX]
+            stored = _to_stored(row)
+        return stored
+
+    async def update(self, light_id: int, **changes: Any) -> StoredLight | None:
+        """Change attributes, name or state of one light; None if it is gone."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(LightRow, light_id)
+            if row is None:
+                return None
+            for name, value in changes.items():
+                if name in ("id", "ieee", "endpoint", "created_at"):
+                    raise ValueError(f"{name} cannot be changed")
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            stored = _to_stored(row)
+        return stored
+
+    async def save_states(self, states: dict[int, dict[str, Any]]) -> None:
+        """Write the state of several lights in one transaction (coalesced reports)."""
+        if not states:
+            return
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            rows = (await session.scalars(select(LightRow).where(LightRow.id.in_(states)))).all()
+            for row in rows:
+                row.state = states[row.id]
+                row.updated_at = now
+
+    async def delete(self, light_id: int) -> bool:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(LightRow).where(LightRow.id == light_id))
+            return bool(getattr(result, "rowcount", 0))
