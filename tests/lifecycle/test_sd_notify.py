@@ -217,7 +217,7 @@ async def test_watchdog_pings_at_half_the_interval(fake_systemd: FakeSystemd) ->
         await async_wait_for(lambda: len(fake_systemd.pings()) >= 7)
     pings = fake_systemd.pings()
     gaps = [b - a for a, b in itertools.pairwise(pings)]
-    assert min(gaps) >= PERIOD * 0.8
+    assert min(gaps) >= PERIOD * 0.6  # never much early (receiver jitter aside)
     assert sum(gaps) / len(gaps) == pytest.approx(PERIOD, rel=0.35)
 
 
