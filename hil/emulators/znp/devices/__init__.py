@@ -1,0 +1,1 @@
+"""Simulated Zigbee devices (lamps and plugs) that join, obey ZCL and report."""

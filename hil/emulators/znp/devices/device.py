@@ -1,0 +1,596 @@
+"""A simulated Zigbee 3.0 router (lamp or plug): radio membership, ZDO and ZCL.
+
+The device talks only through the :class:`~..air.Air`; it never touches MT frames.
+Everything that changes at run time (membership, power, attribute values, groups) can be
+saved with :meth:`SimDevice.to_state` and restored with :meth:`SimDevice.load_state`,
+so a restarted emulator finds its lamps as they were.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import zigpy.types as zt
+import zigpy.zdo.types as zdo_t
+from zigpy.zcl import foundation as f
+
+from .. import zdo
+from ..air import COORDINATOR_NWK, ApsFrame, Dst, NetworkId
+from ..timing import Timing
+from . import zcl
+from .endpoint import SimEndpoint
+from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
+from .lighting import ColorServer, LevelServer
+from .spec import BASIC, COLOR, GROUPS, IDENTIFY, LEVEL, ON_OFF, OTA, PROFILE_HA, DeviceSpec
+
+if TYPE_CHECKING:
+    from ..air import Air
+    from .cluster import ClusterServer
+
+LOGGER = logging.getLogger(__name__)
+
+SERVERS: dict[int, type[ClusterServer]] = {
+    BASIC: BasicServer,
+    IDENTIFY: IdentifyServer,
+    GROUPS: GroupsServer,
+    ON_OFF: OnOffServer,
+    LEVEL: LevelServer,
+    COLOR: ColorServer,
+}
+
+#: Client clusters every simulated device carries (OTA client, as real lamps list it).
+CLIENTS: dict[int, type[ClusterServer]] = {OTA: OtaClient}
+OUT_CLUSTERS = (OTA,)
+
+#: MAC capabilities a mains-powered router announces (Device_annce).
+ROUTER_CAPABILITIES = 0x8E
+COORDINATOR_ENDPOINT = 1
+
+
+@dataclass
+class Membership:
+    """The network a device has joined: who it can talk to and under which address."""
+
+    network: NetworkId
+    nwk: int
+    update_id: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "extended_pan_id": str(self.network.extended_pan_id),
+            "pan_id": self.network.pan_id,
+            "nwk": self.nwk,
+            "update_id": self.update_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Membership:
+        network = NetworkId(zt.EUI64.convert(data["extended_pan_id"]), int(data["pan_id"]))
+        return cls(network, int(data["nwk"]), int(data.get("update_id", 0)))
+
+
+class SimDevice:
+    def __init__(self, spec: DeviceSpec, *, timing: Timing, rng: random.Random) -> None:
+        self.spec = spec
+        self.timing = timing
+        self._rng = rng
+        self.online = spec.online
+        self.channel = spec.channel
+        self.membership: Membership | None = None
+        if not spec.factory_new:
+            self.membership = Membership(
+                NetworkId(zt.EUI64(rng.randbytes(8)), rng.randint(1, 0xFFF7)),
+                rng.randint(1, 0xFFF7),
+            )
+        self.endpoint = SimEndpoint(self, spec.endpoint)
+        self._build_clusters(self.endpoint)
+        self._bindings: list[zdo_t.Binding] = []
+        self._air: Air | None = None
+        self._tsn = rng.randrange(256)
+        self._timers: set[asyncio.TimerHandle] = set()
+        self.frames_received = 0
+
+    def _build_clusters(self, endpoint: SimEndpoint) -> None:
+        for cluster_id in self.spec.in_clusters:
+            server = SERVERS.get(cluster_id)
+            if server is not None:
+                endpoint.add(server)
+        for cluster_id in OUT_CLUSTERS:
+            endpoint.add_client(CLIENTS[cluster_id])
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def ieee(self) -> zt.EUI64:
+        return self.spec.ieee
+
+    @property
+    def nwk(self) -> int | None:
+        return None if self.membership is None else self.membership.nwk
+
+    @property
+    def network(self) -> NetworkId | None:
+        return None if self.membership is None else self.membership.network
+
+    @property
+    def factory_new(self) -> bool:
+        return self.membership is None
+
+    def attach(self, air: Air) -> None:
+        self._air = air
+
+    def next_tsn(self) -> int:
+        self._tsn = (self._tsn + 1) % 256
+        return self._tsn
+
+    def in_group(self, group: int) -> bool:
+        return group in self.endpoint.groups
+
+    def _later(self, delay: float, callback: Any, *args: Any) -> None:
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle
+
+        def run() -> None:
+            self._timers.discard(handle)
+            callback(*args)
+
+        handle = loop.call_later(delay, run)
+        self._timers.add(handle)
+
+    def cancel_timers(self) -> None:
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+
+    # -- radio in -----------------------------------------------------------------------
+    def receive(self, frame: ApsFrame) -> None:
+        self.frames_received += 1
+        if frame.dst_ep == 0 and frame.profile == 0:
+            self._zdo(frame)
+        else:
+            self._zcl(frame)
+
+    def _zdo(self, frame: ApsFrame) -> None:
+        result = zdo.answer(self, frame.cluster, frame.data, broadcast=not frame.is_unicast)
+        if result is None:
+            return
+        tsn, response = result
+        data = bytes([tsn]) + zdo.encode(response.command, tsn, response.args)
+        self._uplink(0, 0, 0x0000, response.command, data, delay=self.timing.device_processing)
+        if response.after is not None:
+            self._later(self.timing.device_processing * 2, response.after)
+
+    def _zcl(self, frame: ApsFrame) -> None:
+        unicast = frame.is_unicast
+        if frame.dst_ep not in (self.endpoint.endpoint_id, 0xFF):
+            return
+        try:
+            request = zcl.parse(frame.data)
+        except ValueError:
+            return
+        # Client->server frames go to our server clusters, server->client frames (e.g.
+        # reads of OTA client attributes) to our client clusters.
+        side = self.endpoint.clusters if request.to_server else self.endpoint.client_clusters
+        server = side.get(frame.cluster)
+        direction = request.reply_direction
+        reply: bytes | None
+        if server is None:
+            if request.is_general and request.command_id == f.GeneralCommand.Default_Response:
+                return
+            status = f.Status.UNSUPPORTED_CLUSTER
+            reply = zcl.default_response(request.tsn, request.command_id, status, direction)
+        elif request.is_general:
+            reply = self._general(server, request)
+        else:
+            reply = self._cluster_command(server, request)
+        if reply is not None and unicast:
+            self.send_zcl(self.endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
+
+    def _cluster_command(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
+        result = server.handle(request)
+        direction = request.reply_direction
+        if result is None:
+            return None
+        if isinstance(result, zcl.ClusterResponse):
+            return zcl.cluster_frame(request.tsn, result.command_id, result.payload, direction)
+        if result == f.Status.SUCCESS and not request.wants_default_response:
+            return None
+        return zcl.default_response(request.tsn, request.command_id, result, direction)
+
+    def _general(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
+        command = request.command_id
+        direction = request.reply_direction
+        if request.manufacturer is not None:
+            status = f.Status.UNSUP_MANUF_GENERAL_COMMAND
+            return zcl.default_response(request.tsn, command, status, direction)
+        try:
+            if command == f.GeneralCommand.Read_Attributes:
+                return self._read_attributes(server, request)
+            if command in (
+                f.GeneralCommand.Write_Attributes,
+                f.GeneralCommand.Write_Attributes_Undivided,
+                f.GeneralCommand.Write_Attributes_No_Response,
+            ):
+                return self._write_attributes(server, request)
+            if command == f.GeneralCommand.Configure_Reporting:
+                return self._configure_reporting(server, request)
+            if command == f.GeneralCommand.Discover_Attributes:
+                return self._discover_attributes(server, request)
+        except (ValueError, KeyError):
+            return zcl.default_response(request.tsn, command, f.Status.MALFORMED_COMMAND, direction)
+        if command == f.GeneralCommand.Default_Response:
+            return None
+        return zcl.default_response(request.tsn, command, f.Status.UNSUP_GENERAL_COMMAND, direction)
+
+    def _read_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
+        args = zcl.decode_general(request)
+        records = []
+        for attr_id in args.attribute_ids:
+            attr = server.attribute(int(attr_id))
+            value = None if attr is None else server.get(attr.name)
+            records.append(zcl.read_record(int(attr_id), attr, value))
+        return zcl.read_attributes_response(request.tsn, records, request.reply_direction)
+
+    def _write_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
+        args = zcl.decode_general(request)
+        command = request.command_id
+        failures: list[f.WriteAttributesStatusRecord] = []
+        if command == f.GeneralCommand.Write_Attributes_Undivided:
+            for attribute in args.attributes:
+                attr = server.definition.attributes.get(int(attribute.attrid))
+                if attr is None or attr.name not in server.writable:
+                    failures.append(
+                        f.WriteAttributesStatusRecord(
+                            status=f.Status.READ_ONLY if attr else f.Status.UNSUPPORTED_ATTRIBUTE,
+                            attrid=attribute.attrid,
+                        )
+                    )
+        if not failures:
+            for attribute in args.attributes:
+                status = server.write(int(attribute.attrid), attribute.value.value)
+                if status != f.Status.SUCCESS:
+                    failures.append(
+                        f.WriteAttributesStatusRecord(status=status, attrid=attribute.attrid)
+                    )
+        if command == f.GeneralCommand.Write_Attributes_No_Response:
+            return None
+        records = failures or [f.WriteAttributesStatusRecord(status=f.Status.SUCCESS)]
+        body = f.WriteAttributesResponse(records)
+        return zcl.general_frame(
+            request.tsn,
+            f.GeneralCommand.Write_Attributes_rsp,
+            bytes(body.serialize()),
+            request.reply_direction,
+        )
+
+    def _configure_reporting(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
+        args = zcl.decode_general(request)
+        failures = []
+        for config in args.config_records:
+            attr = server.attribute(int(config.attrid))
+            if attr is None:
+                status = f.Status.UNSUPPORTED_ATTRIBUTE
+            elif attr.name not in server.reportable:
+                status = f.Status.UNREPORTABLE_ATTRIBUTE
+            else:
+                continue
+            failures.append(
+                f.ConfigureReportingResponseRecord(
+                    status=status, direction=config.direction, attrid=config.attrid
+                )
+            )
+        records = failures or [f.ConfigureReportingResponseRecord(status=f.Status.SUCCESS)]
+        body = f.ConfigureReportingResponse(records)
+        return zcl.general_frame(
+            request.tsn,
+            f.GeneralCommand.Configure_Reporting_rsp,
+            bytes(body.serialize()),
+            request.reply_direction,
+        )
+
+    def _discover_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
+        args = zcl.decode_general(request)
+        ids = sorted(
+            a.id
+            for a in server.definition.attributes.values()
+            if a.id >= args.start_attribute_id and server.attribute(a.id) is not None
+        )
+        page = ids[: int(args.max_attribute_ids)]
+        records = [
+            f.DiscoverAttributesResponseRecord(
+                attrid=attr_id, datatype=server.definition.attributes[attr_id].zcl_type
+            )
+            for attr_id in page
+        ]
+        body = bytes([int(len(page) == len(ids))]) + b"".join(bytes(r.serialize()) for r in records)
+        return zcl.general_frame(
+            request.tsn, f.GeneralCommand.Discover_Attributes_rsp, body, request.reply_direction
+        )
+
+    # -- radio out ----------------------------------------------------------------------
+    def send_zcl(
+        self, src_ep: int, cluster: int, data: bytes, *, dst_ep: int = COORDINATOR_ENDPOINT
+    ) -> None:
+        self._uplink(src_ep, dst_ep, PROFILE_HA, cluster, data, delay=self.timing.device_processing)
+
+    def _uplink(
+        self,
+        src_ep: int,
+        dst_ep: int,
+        profile: int,
+        cluster: int,
+        data: bytes,
+        *,
+        delay: float = 0.0,
+        broadcast: int | None = None,
+    ) -> None:
+        if self.nwk is None:
+            return
+        frame = ApsFrame(
+            src=self.nwk,
+            dst_mode=Dst.NWK if broadcast is None else Dst.BROADCAST,
+            dst=COORDINATOR_NWK if broadcast is None else broadcast,
+            src_ep=src_ep,
+            dst_ep=dst_ep,
+            profile=profile,
+            cluster=cluster,
+            data=data,
+            src_ieee=self.ieee,
+            lqi=self.spec.lqi,
+        )
+        if delay > 0:
+            self._later(delay, self._send, frame)
+        else:
+            self._send(frame)
+
+    def _send(self, frame: ApsFrame) -> None:
+        if self._air is not None and self.online:
+            self._air.uplink(self, frame)
+
+    def announce(self) -> None:
+        """Device_annce, broadcast after joining, rejoining or powering up."""
+        if self.nwk is None:
+            return
+        data = bytes([self.next_tsn()]) + zdo.encode(
+            zdo.ZDOCmd.Device_annce, 0, (zt.NWK(self.nwk), self.ieee, ROUTER_CAPABILITIES)
+        )
+        self.endpoint.forget_reported()
+        self._uplink(0, 0, 0x0000, zdo.ZDOCmd.Device_annce, data, broadcast=0xFFFD)
+
+    # -- ZdoNode ------------------------------------------------------------------------
+    def node_descriptor(self) -> zdo_t.NodeDescriptor:
+        return zdo.router_descriptor(self.spec.manufacturer_code)
+
+    def active_endpoints(self) -> list[int]:
+        return [self.endpoint.endpoint_id]
+
+    def simple_descriptor(self, endpoint: int) -> zdo_t.SimpleDescriptor | None:
+        if endpoint != self.endpoint.endpoint_id:
+            return None
+        return zdo_t.SimpleDescriptor(
+            endpoint=endpoint,
+            profile=PROFILE_HA,
+            device_type=self.spec.profile.device_type,
+            device_version=1,
+            input_clusters=list(self.spec.in_clusters),
+            output_clusters=list(OUT_CLUSTERS),
+        )
+
+    def neighbors(self) -> list[zdo_t.Neighbor]:
+        if self._air is None or self.network is None:
+            return []
+        table = [_neighbor(self.network, self._air.coordinator_ieee(), COORDINATOR_NWK, 0, 0)]
+        for other in self._air.members():
+            if other is not self and other.online and other.channel == self.channel:
+                table.append(_neighbor(self.network, other.ieee, other.nwk or 0, 1, other.spec.lqi))
+        return table
+
+    def bindings(self) -> list[zdo_t.Binding]:
+        return list(self._bindings)
+
+    def bind(self, binding: zdo_t.Binding, add: bool) -> zdo.Status:
+        if binding.SrcAddress != self.ieee:
+            return zdo.Status.NOT_SUPPORTED
+        if add:
+            if binding not in self._bindings:
+                self._bindings.append(binding)
+            return zdo.Status.SUCCESS
+        if binding in self._bindings:
+            self._bindings.remove(binding)
+            return zdo.Status.SUCCESS
+        return zdo.Status.NO_ENTRY
+
+    def leave(self, rejoin: bool) -> None:
+        """Leaves the network (Mgmt_Leave_req): the coordinator sees a leave indication."""
+        if self._air is None or self.membership is None:
+            return
+        was_member = self._air.reachable(self)
+        coordinator = self._air.coordinator
+        if was_member and coordinator is not None:
+            coordinator.device_left(self, rejoin)
+        if rejoin and was_member:
+            self._later(self.timing.rejoin_delay, self.announce)
+            return
+        self.membership = None
+        self.endpoint.groups.clear()
+        self._bindings.clear()
+        LOGGER.info("%s left its network", self.ieee)
+
+    def nwk_update(self, update: zdo_t.NwkUpdate, tsn: int) -> None:
+        """Follows a channel change broadcast after the broadcast delivery time."""
+        if update.ScanDuration != zdo_t.NwkUpdate.CHANNEL_CHANGE_REQ or self.membership is None:
+            return
+        channels = list(update.ScanChannels)
+        if len(channels) != 1:
+            return
+        channel, update_id = int(channels[0]), int(update.nwkUpdateId or 0)
+        self._later(self.timing.broadcast_delivery, self._switch_channel, channel, update_id)
+
+    def _switch_channel(self, channel: int, update_id: int) -> None:
+        if self.membership is None or not self.online:
+            return
+        LOGGER.info("%s moves to channel %d", self.ieee, channel)
+        self.channel = channel
+        self.membership.update_id = update_id
+
+    # -- network life cycle (driven by the coordinator's trust center) ---------------------
+    def joined(self, membership: Membership, channel: int) -> None:
+        self.membership = membership
+        self.channel = channel
+        LOGGER.info("%s joined as 0x%04x on channel %d", self.ieee, membership.nwk, channel)
+
+    def permit_opened(self) -> None:
+        """A factory-new device that wants a network tries to join the open one."""
+        if self.factory_new and self.spec.auto_join and self.online:
+            delay = self.timing.join_delay * (1 + self._rng.random())
+            self._later(delay, self.try_join)
+
+    def try_join(self) -> bool:
+        if self._air is None or self._air.coordinator is None or not self.online:
+            return False
+        if not self.factory_new:
+            return False
+        grant = self._air.coordinator.request_join(self)
+        if grant is None:
+            return False
+        self.joined(grant, self._air.coordinator.air_channel or self.channel)
+        self._later(self.timing.device_processing * 3, self.announce)
+        return True
+
+    def set_online(self, online: bool) -> None:
+        """Mains power: off makes the device deaf and mute; on restores its state and,
+        like Zigbee 3.0 lamps, announces itself (rejoining if the network moved)."""
+        if online == self.online:
+            return
+        self.online = online
+        if not online:
+            self.cancel_timers()
+            self.endpoint.finish_all()
+            LOGGER.info("%s switched off", self.ieee)
+            return
+        LOGGER.info("%s switched on", self.ieee)
+        self._power_up_state()
+        if self._air is None or self._air.coordinator is None:
+            return
+        coordinator = self._air.coordinator
+        if self.network is not None and self.network == coordinator.air_network:
+            if coordinator.air_channel is not None and self.channel != coordinator.air_channel:
+                self._later(self.timing.rejoin_delay, self._rejoin)
+            else:
+                self._later(self.timing.rejoin_delay, self.announce)
+        elif self.factory_new and coordinator.permit_open():
+            self.permit_opened()
+
+    def _rejoin(self) -> None:
+        """Network recovery after missing a channel change: scan, find our PAN, rejoin."""
+        coordinator = self._air.coordinator if self._air else None
+        if coordinator is None or coordinator.air_channel is None or not self.online:
+            return
+        if self.network != coordinator.air_network:
+            return
+        self.channel = coordinator.air_channel
+        LOGGER.info("%s rejoined on channel %d", self.ieee, self.channel)
+        self.announce()
+
+    def _power_up_state(self) -> None:
+        onoff = self.endpoint.cluster(ON_OFF)
+        if onoff is not None:
+            start_up = int(onoff.values.get("start_up_on_off", 0xFF))
+            if start_up in (0, 1):
+                onoff.values["on_off"] = bool(start_up)
+            elif start_up == 2:
+                onoff.values["on_off"] = not onoff.values["on_off"]
+        level = self.endpoint.cluster(LEVEL)
+        if level is not None:
+            start_level = int(level.values.get("start_up_current_level", 0xFF))
+            if start_level not in (0xFF,):
+                level.values["current_level"] = max(start_level, 1)
+
+    def factory_reset(self) -> None:
+        """Back to factory new (touchlink reset): leaves, forgets groups and state."""
+        if self.membership is not None and self._air is not None and self._air.reachable(self):
+            coordinator = self._air.coordinator
+            if coordinator is not None:
+                coordinator.device_left(self, False)
+        self.membership = None
+        self.cancel_timers()
+        for cluster_id in list(self.endpoint.transitions):
+            self.endpoint.stop_transition(cluster_id)
+        fresh = SimEndpoint(self, self.spec.endpoint)
+        self._build_clusters(fresh)
+        self.endpoint = fresh
+        self._bindings.clear()
+        LOGGER.info("%s reset to factory new", self.ieee)
+
+    # -- persistence and inspection -----------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """Saved values; a fade in progress is saved at its end value, as a lamp that
+        loses power mid-fade comes back at the level it was told."""
+        clusters: dict[str, dict[str, Any]] = {}
+        for cid, server in self.endpoint.clusters.items():
+            values = dict(server.values)
+            transition = self.endpoint.transitions.get(cid)
+            if transition is not None:
+                values.update({name: r.target for name, r in transition.ramps.items()})
+            clusters[f"0x{cid:04x}"] = values
+        return {
+            "online": self.online,
+            "channel": self.channel,
+            "membership": None if self.membership is None else self.membership.as_dict(),
+            "clusters": clusters,
+            "groups": {f"0x{g:04x}": name for g, name in self.endpoint.groups.items()},
+        }
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.online = bool(data.get("online", self.online))
+        self.channel = int(data.get("channel", self.channel))
+        membership = data.get("membership")
+        self.membership = None if membership is None else Membership.from_dict(membership)
+        for key, values in data.get("clusters", {}).items():
+            server = self.endpoint.clusters.get(int(key, 16))
+            if server is not None:
+                server.restore(values)
+        self.endpoint.groups = {int(k, 16): str(v) for k, v in data.get("groups", {}).items()}
+
+    def snapshot(self) -> dict[str, Any]:
+        reachable = self._air.reachable(self) if self._air else False
+        coordinator = self._air.coordinator if self._air else None
+        member = (
+            coordinator is not None
+            and self.network is not None
+            and self.network == coordinator.air_network
+        )
+        return {
+            "ieee": str(self.ieee),
+            "kind": str(self.spec.kind),
+            "manufacturer": self.spec.manufacturer,
+            "model": self.spec.model,
+            "online": self.online,
+            "channel": self.channel,
+            "factory_new": self.factory_new,
+            "joined": member,
+            "reachable": reachable,
+            "nwk": None if self.nwk is None else f"0x{self.nwk:04x}",
+            "network": None if self.membership is None else self.membership.as_dict(),
+            "frames_received": self.frames_received,
+            **self.endpoint.snapshot(),
+        }
+
+
+def _neighbor(network: NetworkId, ieee: zt.EUI64, nwk: int, kind: int, lqi: int) -> zdo_t.Neighbor:
+    return zdo_t.Neighbor(
+        extended_pan_id=network.extended_pan_id,
+        ieee=ieee,
+        nwk=nwk,
+        device_type=zdo_t.DeviceType(kind),
+        rx_on_when_idle=zdo_t.RxOnWhenIdle.On,
+        relationship=zdo_t.Relationship.Sibling,
+        reserved1=0,
+        permit_joining=zdo_t.PermitJoins.Unknown,
+        reserved2=0,
+        depth=0 if kind == 0 else 1,
+        lqi=lqi or 255,
+    )

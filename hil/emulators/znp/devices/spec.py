@@ -1,0 +1,293 @@
+"""What a simulated device is: its identity, endpoint and clusters (configuration only).
+
+Why separate from the runtime device: a spec comes from the command line or a devices
+file and never changes; everything that changes (network membership, ZCL attribute
+values, online flag) lives in :class:`~.device.SimDevice` and is persisted separately.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import zigpy.types as zt
+from zigpy.profiles import zha, zll
+
+PROFILE_HA = zha.PROFILE_ID  # 0x0104
+PROFILE_ZLL = zll.PROFILE_ID  # 0xC05E
+
+# Cluster ids, named once so the tables below read like a device datasheet.
+BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, OTA, COLOR, LIGHTLINK = (
+    0x0000,
+    0x0003,
+    0x0004,
+    0x0006,
+    0x0008,
+    0x0019,
+    0x0300,
+    0x1000,
+)
+
+
+class DeviceKind(enum.StrEnum):
+    ON_OFF_PLUG = "on_off_plug"
+    DIMMABLE = "dimmable"
+    COLOR_TEMPERATURE = "color_temperature"
+    EXTENDED_COLOR = "extended_color"
+
+
+class ColorCapabilities(enum.IntFlag):
+    HUE_SATURATION = 0x01
+    ENHANCED_HUE = 0x02
+    COLOR_LOOP = 0x04
+    XY = 0x08
+    COLOR_TEMPERATURE = 0x10
+
+
+@dataclass(frozen=True)
+class KindProfile:
+    """Datasheet defaults of one device kind (HA device ids as in the ZCL/HA spec)."""
+
+    device_type: int
+    in_clusters: tuple[int, ...]
+    color_capabilities: int
+    manufacturer: str
+    model: str
+    manufacturer_code: int
+    endpoint: int
+
+
+KINDS: dict[DeviceKind, KindProfile] = {
+    DeviceKind.ON_OFF_PLUG: KindProfile(
+        device_type=zha.DeviceType.ON_OFF_PLUG_IN_UNIT,
+        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF),
+        color_capabilities=0,
+        manufacturer="innr",
+        model="SP 220",
+        manufacturer_code=0x1166,
+        endpoint=1,
+    ),
+    DeviceKind.DIMMABLE: KindProfile(
+        device_type=zha.DeviceType.DIMMABLE_LIGHT,
+        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, LIGHTLINK),
+        color_capabilities=0,
+        manufacturer="Signify Netherlands B.V.",
+        model="LWB010",
+        manufacturer_code=0x100B,
+        endpoint=11,
+    ),
+    DeviceKind.COLOR_TEMPERATURE: KindProfile(
+        device_type=zha.DeviceType.COLOR_TEMPERATURE_LIGHT,
+        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        color_capabilities=ColorCapabilities.COLOR_TEMPERATURE,
+        manufacturer="Signify Netherlands B.V.",
+        model="LTW012",
+        manufacturer_code=0x100B,
+        endpoint=11,
+    ),
+    DeviceKind.EXTENDED_COLOR: KindProfile(
+        device_type=zha.DeviceType.EXTENDED_COLOR_LIGHT,
+        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        color_capabilities=0x1F,
+        manufacturer="Signify Netherlands B.V.",
+        model="LCT015",
+        manufacturer_code=0x100B,
+        endpoint=11,
+    ),
+}
+
+#: The order ``--lights N`` cycles through, so a small rig already has every kind.
+LIGHT_CYCLE = (
+    DeviceKind.EXTENDED_COLOR,
+    DeviceKind.COLOR_TEMPERATURE,
+    DeviceKind.DIMMABLE,
+    DeviceKind.ON_OFF_PLUG,
+)
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One simulated device. ``channel`` is where it listens while not on our network
+    (touchlink targets answer inter-PAN only there); ``factory_new=False`` puts it in a
+    foreign network it will not leave until reset (e.g. by touchlink)."""
+
+    ieee: zt.EUI64
+    kind: DeviceKind = DeviceKind.EXTENDED_COLOR
+    manufacturer: str = ""
+    model: str = ""
+    sw_build: str = "1.104.2"
+    date_code: str = "20230412"
+    power_source: int = 0x01  # mains, single phase
+    endpoint: int = 0
+    manufacturer_code: int = -1
+    ct_min: int = 153
+    ct_max: int = 500
+    lqi: int = 220
+    auto_join: bool = True
+    channel: int = 11
+    factory_new: bool = True
+    touchlink: bool = True
+    online: bool = True
+
+    def __post_init__(self) -> None:
+        profile = KINDS[self.kind]
+        if not self.manufacturer:
+            object.__setattr__(self, "manufacturer", profile.manufacturer)
+        if not self.model:
+            object.__setattr__(self, "model", profile.model)
+        if not self.endpoint:
+            object.__setattr__(self, "endpoint", profile.endpoint)
+        if self.manufacturer_code < 0:
+            object.__setattr__(self, "manufacturer_code", profile.manufacturer_code)
+        if self.kind is DeviceKind.ON_OFF_PLUG:
+            object.__setattr__(self, "touchlink", False)
+        if not 11 <= self.channel <= 26:
+            raise ValueError(f"channel must be 11..26, got {self.channel}")
+        if not 1 <= self.endpoint <= 240:
+            raise ValueError(f"endpoint must be 1..240, got {self.endpoint}")
+        if not 0 < self.ct_min <= self.ct_max <= 0xFEFF:
+            raise ValueError("need 0 < ct_min <= ct_max <= 65279")
+
+    @property
+    def profile(self) -> KindProfile:
+        return KINDS[self.kind]
+
+    @property
+    def in_clusters(self) -> tuple[int, ...]:
+        clusters = self.profile.in_clusters
+        return clusters if self.touchlink else tuple(c for c in clusters if c != LIGHTLINK)
+
+    @property
+    def color_capabilities(self) -> int:
+        return self.profile.color_capabilities
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["ieee"] = str(self.ieee)
+        data["kind"] = str(self.kind)
+        return data
+
+
+def light_ieee(index: int) -> zt.EUI64:
+    """Stable addresses for ``--lights N`` so a state file matches on every start."""
+    return zt.EUI64.convert(f"00:17:88:01:0e:00:{(index >> 8) & 0xFF:02x}:{index & 0xFF:02x}")
+
+
+def numbered_lights(count: int) -> list[DeviceSpec]:
+    return [
+        DeviceSpec(ieee=light_ieee(i), kind=LIGHT_CYCLE[(i - 1) % len(LIGHT_CYCLE)])
+        for i in range(1, count + 1)
+    ]
+
+
+@dataclass
+class DevicesFile:
+    """Contents of a ``--devices`` file: network devices and touchlink targets."""
+
+    devices: list[DeviceSpec] = field(default_factory=list)
+    touchlink_targets: list[DeviceSpec] = field(default_factory=list)
+
+
+def spec_from_mapping(data: dict[str, Any], *, touchlink_target: bool = False) -> DeviceSpec:
+    """Builds a spec from TOML/JSON/CLI values, naming the bad key on error."""
+    allowed = {f.name: f for f in fields(DeviceSpec)}
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        name = key.replace("-", "_")
+        if name == "type":
+            name = "kind"
+        if name not in allowed:
+            raise ValueError(f"unknown device key {key!r}")
+        try:
+            values[name] = _coerce(name, raw)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"bad value for {key!r}: {raw!r} ({exc})") from exc
+    if "ieee" not in values:
+        raise ValueError("device needs an 'ieee' address")
+    spec = DeviceSpec(**values)
+    if touchlink_target and not spec.touchlink:
+        raise ValueError(f"{spec.kind} cannot be a touchlink target")
+    return spec
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    if name == "ieee":
+        return zt.EUI64.convert(str(raw))
+    if name == "kind":
+        return DeviceKind(str(raw))
+    kind = {f.name: f.type for f in fields(DeviceSpec)}[name]
+    if kind == "bool":
+        if isinstance(raw, str):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("expected a boolean")
+        return bool(raw)
+    if kind == "int":
+        return int(raw, 0) if isinstance(raw, str) else int(raw)
+    return str(raw)
+
+
+def parse_target_option(text: str, index: int = 1) -> DeviceSpec:
+    """``--touchlink-target channel=15,type=color_temperature,factory_new=1[,ieee=..]``.
+
+    ``index`` numbers targets without an ``ieee`` so their address is stable."""
+    values: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"expected key=value in touchlink target spec, got {part!r}")
+        values[key.strip()] = value.strip()
+    return spec_from_mapping(with_default_ieee(values, index), touchlink_target=True)
+
+
+def load_devices_file(path: Path) -> DevicesFile:
+    """Reads a TOML or JSON devices file (``[[device]]`` / ``[[touchlink_target]]``)."""
+    text = path.read_text()
+    data: dict[str, Any] = (
+        json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    )
+    unknown = set(data) - {"device", "touchlink_target"}
+    if unknown:
+        raise ValueError(f"{path}: unknown sections {sorted(unknown)}")
+    result = DevicesFile()
+    for index, item in enumerate(data.get("device", [])):
+        try:
+            result.devices.append(spec_from_mapping(item))
+        except ValueError as exc:
+            raise ValueError(f"{path}: device #{index + 1}: {exc}") from exc
+    for index, item in enumerate(data.get("touchlink_target", [])):
+        try:
+            result.touchlink_targets.append(spec_from_mapping(item, touchlink_target=True))
+        except ValueError as exc:
+            raise ValueError(f"{path}: touchlink_target #{index + 1}: {exc}") from exc
+    return result
+
+
+def target_ieee(index: int) -> zt.EUI64:
+    return zt.EUI64.convert(f"00:17:88:01:7c:00:{(index >> 8) & 0xFF:02x}:{index & 0xFF:02x}")
+
+
+def with_default_ieee(spec_values: dict[str, Any], index: int) -> dict[str, Any]:
+    """Touchlink targets given on the command line may omit the address."""
+    if "ieee" not in spec_values:
+        return {**spec_values, "ieee": str(target_ieee(index))}
+    return spec_values
+
+
+__all__ = [
+    "KINDS",
+    "DeviceKind",
+    "DeviceSpec",
+    "DevicesFile",
+    "load_devices_file",
+    "numbered_lights",
+    "parse_target_option",
+    "replace",
+    "spec_from_mapping",
+]
