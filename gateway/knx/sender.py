@@ -40,14 +40,19 @@ class RateLimiter:
         self._next = 0.0
 
     async def acquire(self) -> None:
-        """Wait for the next slot."""
+        """Wait for the next slot.
+
+        Slots follow the schedule, not the moment a sleep happened to end, so timer
+        overshoot does not accumulate into a lower rate; after idling the schedule restarts.
+        """
         if not self._interval:
             return
         now = self._clock()
-        if self._next > now:
+        if self._next <= now:
+            self._next = now
+        else:
             await asyncio.sleep(self._next - now)
-            now = self._clock()
-        self._next = max(now, self._next) + self._interval
+        self._next += self._interval
 
 
 @dataclass(eq=False)
@@ -136,6 +141,9 @@ class Sender:
             await self._limiter.acquire()
             remaining = item.deadline - self._clock()
             if item.abandoned or remaining <= 0:
+                continue
+            if not self._is_up():  # lost while waiting for the slot
+                item.future.set_exception(KnxUnavailable(self._describe_down()))
                 continue
             await self._send_one(item, remaining)
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from xknx.exceptions import XKNXException
+
 from .devices import DEVICE_TYPES, Action, Device
 
 DEFAULT_DEVICES_FILE = Path(__file__).with_name("default_devices.toml")
@@ -70,7 +72,7 @@ def device_from_dict(entry: Mapping[str, Any], where: str = "device") -> Device:
         fields["actions"] = _actions(fields["actions"], where)
     try:
         return cls(**fields)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, XKNXException) as exc:
         raise CatalogueError(f"{where} ({kind}): {exc}") from None
 
 
