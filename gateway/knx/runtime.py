@@ -65,9 +65,15 @@ async def start_knx_runtime(settings: KnxSection) -> KnxRuntime:
 
 
 async def _start_emulator(settings: KnxSection) -> tuple[Any, KnxSection]:
-    from hil.emulators.knx import KnxEmulator, default_devices  # virtual mode only
+    from hil.emulators.knx import CatalogueError, KnxEmulator, default_devices  # virtual only
 
-    emulator = KnxEmulator(await asyncio.to_thread(default_devices), port=settings.gateway_port)
+    try:
+        devices = await asyncio.to_thread(default_devices)
+    except CatalogueError as exc:
+        # An install without the device file still gets a bus to talk to, just an empty one.
+        log.error("event=knx_emulator_devices_missing error=%r", str(exc))
+        devices = []
+    emulator = KnxEmulator(devices, port=settings.gateway_port)
     try:
         await emulator.start()
     except OSError as exc:
@@ -76,7 +82,7 @@ async def _start_emulator(settings: KnxSection) -> tuple[Any, KnxSection]:
             settings.gateway_port,
             str(exc),
         )
-        emulator = KnxEmulator(await asyncio.to_thread(default_devices), port=0)
+        emulator = KnxEmulator(devices, port=0)  # the devices re-bind to the new emulator
         await emulator.start()
     log.info("event=knx_emulator_started port=%s devices=%s", emulator.port, len(emulator.devices))
     effective = dataclasses.replace(settings, gateway_host="127.0.0.1", gateway_port=emulator.port)
