@@ -70,24 +70,28 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    config_help = "settings file (default /etc/gateway/gateway.toml)"
     parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
     parser.add_argument("--version", action="version", version=f"gateway {__version__}")
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        help="settings file (default /etc/gateway/gateway.toml)",
-    )
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
+    # --config is accepted after the subcommand too (`gateway run --config PATH`); SUPPRESS
+    # keeps a value given before the subcommand from being overwritten by the default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the gateway (the default)").set_defaults(func=cmd_run)
-    sub.add_parser("check-config", help="validate the settings and exit").set_defaults(
-        func=cmd_check_config
+    sub.add_parser("run", parents=[common], help="run the gateway (the default)").set_defaults(
+        func=cmd_run
     )
+    sub.add_parser(
+        "check-config", parents=[common], help="validate the settings and exit"
+    ).set_defaults(func=cmd_check_config)
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command")
-    up = db.add_parser("upgrade", help="apply migrations")
+    up = db.add_parser("upgrade", parents=[common], help="apply migrations")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=cmd_db_upgrade)
-    db.add_parser("current", help="show the migration revision").set_defaults(func=cmd_db_current)
+    db.add_parser("current", parents=[common], help="show the migration revision").set_defaults(
+        func=cmd_db_current
+    )
     return parser
 
 

@@ -204,3 +204,18 @@ async def test_watchdog_reports_unhealthy_when_a_server_dies(tmp_path):
         assert not gateway.healthy()
     finally:
         await gateway.stop()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "/x/g.toml", "run"],
+        ["run", "--config", "/x/g.toml"],
+        ["db", "upgrade", "--config", "/x/g.toml"],
+        ["--config", "/x/g.toml", "check-config"],
+    ],
+)
+def test_config_is_accepted_before_and_after_the_subcommand(argv):
+    from gateway.cli import build_parser
+
+    assert build_parser().parse_args(argv).config == Path("/x/g.toml")
