@@ -163,6 +163,28 @@ async def test_malformed_frames_from_the_server_change_nothing(
         await feedback.get(within=1)
 
 
+@pytest.mark.parametrize(
+    "datagram",
+    [
+        b"\x06",  # short header
+        b"\x06\x10\x04\x20\x00\x40" + bytes(58),  # tunnelling request, body of zeros
+        b"\x06\x10\xff\xff\x00\x06",  # unknown service
+    ],
+)
+async def test_malformed_knxnet_ip_datagrams_change_nothing(
+    link: KnxLink, emulator: KnxEmulator, datagram: bytes
+) -> None:
+    before = link.counters
+    emulator.send_raw_datagram(datagram)
+    await asyncio.sleep(0.1)
+    assert link.state is LinkState.CONNECTED
+    assert link.last_event("1/0/1") is None
+    assert link.counters == before
+    with link.subscribe("1/0/2") as feedback:
+        await link.write("1/0/1", "1", 1)
+        await feedback.get(within=1)
+
+
 async def test_a_second_client_sees_the_first_clients_telegrams(
     link: KnxLink, make_link, emulator: KnxEmulator
 ) -> None:

@@ -299,6 +299,14 @@ class KnxEmulator:
         """Send arbitrary cEMI bytes to every client (malformed-frame tests)."""
         self.server.broadcast_cemi(raw_cemi)
 
+    def send_raw_datagram(self, data: bytes) -> None:
+        """Send arbitrary bytes to every UDP client's data endpoint (malformed KNXnet/IP)."""
+        if self._udp is None or self.silent:
+            return
+        for conn in self.server.connections.values():
+            if conn.peer.kind == "udp" and is_loopback(conn.data_addr):
+                self._udp.sendto(data, conn.data_addr)
+
     # --- DeviceHost -------------------------------------------------------------------------
 
     def send_from(
