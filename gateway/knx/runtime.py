@@ -1,24 +1,16 @@
-"""The KNX side of a running gateway: the link, and in virtual mode the emulator behind it.
+"""The KNX side of a running gateway, as the composition root holds it: link and emulator.
 
-Why "virtual" lives here: ``make run`` on a laptop has no KNX IP interface, and the gateway
-should still come up with a bus to talk to. With ``knx.mode = "virtual"`` we start the
-emulator from ``hil/emulators/knx`` (its default devices are the example catalogue in its
-README) on loopback and tunnel to it over UDP exactly as to a real interface. The emulator
-is imported only in that mode, so a production install never loads test code.
+``gateway/knx/wiring.py`` builds it; in ``virtual`` mode the emulator is the child process of
+``hil/virtual_knx.py`` (anything with an async ``stop()``). This class answers the two
+questions the service asks of every field bus: a status line, and whether it is healthy.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..settings import KnxSection
 from .link import KnxLink, LinkState
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,7 +18,7 @@ class KnxRuntime:
     """What the composition root holds on to: the link (always), the emulator (virtual)."""
 
     link: KnxLink
-    emulator: Any | None = None  # hil.emulators.knx.KnxEmulator in virtual mode
+    emulator: Any | None = None  # has an async stop(); the virtual rig's emulator process
 
     def status(self) -> str:
         """One short line for systemd's STATUS and the status page."""
@@ -52,38 +44,3 @@ class KnxRuntime:
         await self.link.stop()
         if self.emulator is not None:
             await self.emulator.stop()
-
-
-async def start_knx_runtime(settings: KnxSection) -> KnxRuntime:
-    """Start the link (and the emulator for ``virtual``); returns without waiting to connect."""
-    emulator = None
-    if settings.mode == "virtual":
-        emulator, settings = await _start_emulator(settings)
-    link = KnxLink(settings)
-    await link.start()
-    return KnxRuntime(link=link, emulator=emulator)
-
-
-async def _start_emulator(settings: KnxSection) -> tuple[Any, KnxSection]:
-    from hil.emulators.knx import CatalogueError, KnxEmulator, default_devices  # virtual only
-
-    try:
-        devices = await asyncio.to_thread(default_devices)
-    except CatalogueError as exc:
-        # An install without the device file still gets a bus to talk to, just an empty one.
-        log.error("event=knx_emulator_devices_missing error=%r", str(exc))
-        devices = []
-    emulator = KnxEmulator(devices, port=settings.gateway_port)
-    try:
-        await emulator.start()
-    except OSError as exc:
-        log.warning(
-            "event=knx_emulator_port_busy port=%s error=%r: using a free port",
-            settings.gateway_port,
-            str(exc),
-        )
-        emulator = KnxEmulator(devices, port=0)  # the devices re-bind to the new emulator
-        await emulator.start()
-    log.info("event=knx_emulator_started port=%s devices=%s", emulator.port, len(emulator.devices))
-    effective = dataclasses.replace(settings, gateway_host="127.0.0.1", gateway_port=emulator.port)
-    return emulator, effective

@@ -25,6 +25,15 @@ def link_settings(port: int, mode: str = "tunnel_udp", **overrides: Any) -> KnxS
     return KnxSection(**values)
 
 
+async def free_port() -> int:
+    """A UDP+TCP port where nothing listens (the emulator's own pick, then released)."""
+    probe = KnxEmulator(tcp=True)
+    await probe.start()
+    port = probe.port
+    await probe.stop()
+    return port
+
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[KnxEmulator]:
     """The emulator with the default device set, UDP and TCP on one free port."""

@@ -16,16 +16,7 @@ from gateway.knx.errors import KnxConfigError, KnxUnavailable
 from gateway.knx.link import KnxLink, LinkState
 from gateway.settings import KnxSection
 from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices
-from tests.knx.conftest import link_settings
-
-
-async def free_port() -> int:
-    """A port where nothing listens (the emulator's own pick, then released)."""
-    probe = KnxEmulator(tcp=True)
-    await probe.start()
-    port = probe.port
-    await probe.stop()
-    return port
+from tests.knx.conftest import free_port, link_settings
 
 
 async def test_start_returns_at_once_when_no_server_listens(make_link) -> None:

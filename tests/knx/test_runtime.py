@@ -1,48 +1,47 @@
-"""The KNX runtime the gateway starts: virtual mode brings its own emulator."""
+"""KnxRuntime: the status line and health the gateway reports for the KNX side."""
 
 from __future__ import annotations
 
-import socket
-
-from gateway.knx.link import LinkState
-from gateway.knx.runtime import start_knx_runtime
+from gateway.knx.link import KnxLink, LinkState
+from gateway.knx.runtime import KnxRuntime
 from gateway.settings import KnxSection
+from hil.emulators.knx import KnxEmulator
+from tests.knx.conftest import free_port, link_settings
 
 
-async def test_virtual_mode_starts_the_emulator_and_tunnels_to_it() -> None:
-    runtime = await start_knx_runtime(KnxSection(mode="virtual", gateway_port=0))
-    try:
-        assert runtime.emulator is not None
-        await runtime.link.wait_for_state(LinkState.CONNECTED, 5)
-        with runtime.link.subscribe("1/0/2") as feedback:
-            await runtime.link.write("1/0/1", "1.001", 1)
-            await feedback.get(within=1)
-        assert runtime.emulator.devices["living_room_light"].on
-        assert runtime.status().startswith("knx: connected virtual 127.0.0.1:")
-        assert runtime.healthy()
-    finally:
-        await runtime.stop()
-    assert not runtime.emulator.running
+async def test_status_names_state_mode_and_peer_and_stop_stops_link_and_emulator(
+    make_link,
+) -> None:
+    emulator = KnxEmulator()
+    await emulator.start()
+    runtime = KnxRuntime(link=make_link(link_settings(emulator.port)), emulator=emulator)
+    await runtime.link.start()
+    await runtime.link.wait_for_state(LinkState.CONNECTED, 5)
+    assert runtime.status() == f"knx: connected tunnel_udp 127.0.0.1:{emulator.port} (emulator)"
+    assert runtime.healthy() and runtime.connected
+    await runtime.stop()
     assert runtime.link.state is LinkState.STOPPED
+    assert not emulator.running
 
 
-async def test_virtual_mode_falls_back_to_a_free_port_when_the_configured_one_is_busy() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
-        busy.bind(("127.0.0.1", 0))
-        port = busy.getsockname()[1]
-        runtime = await start_knx_runtime(KnxSection(mode="virtual", gateway_port=port))
-        try:
-            assert runtime.emulator is not None and runtime.emulator.port != port
-            await runtime.link.wait_for_state(LinkState.CONNECTED, 5)
-        finally:
-            await runtime.stop()
+async def test_a_link_that_cannot_connect_is_still_healthy(make_link) -> None:
+    port = await free_port()
+    runtime = KnxRuntime(link=make_link(link_settings(port)))
+    await runtime.link.start()
+    assert runtime.status() == f"knx: connecting tunnel_udp 127.0.0.1:{port}"
+    assert runtime.healthy()
 
 
-async def test_mode_none_has_a_disabled_link_that_is_still_healthy() -> None:
-    runtime = await start_knx_runtime(KnxSection(mode="none"))
-    try:
-        assert runtime.emulator is None
-        assert runtime.status() == "knx: disabled"
-        assert runtime.healthy()
-    finally:
-        await runtime.stop()
+async def test_disabled_knx_is_healthy_and_says_so() -> None:
+    runtime = KnxRuntime(link=KnxLink(KnxSection(mode="none")))
+    await runtime.link.start()
+    assert runtime.status() == "knx: disabled"
+    assert runtime.healthy()
+    await runtime.stop()
+
+
+async def test_a_stopped_link_is_not_healthy(make_link) -> None:
+    runtime = KnxRuntime(link=make_link(link_settings(await free_port())))
+    await runtime.link.start()
+    await runtime.link.stop()
+    assert not runtime.healthy()
