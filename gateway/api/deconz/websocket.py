@@ -1,0 +1,112 @@
+"""The deCONZ websocket: every change event as JSON text, on its own port.
+
+Why a separate server: deCONZ serves events on ``websocketport`` (advertised in the
+configuration), not on the REST port, and clients (pydeconz/Home Assistant, Phoscon)
+connect there directly. Each client gets its own bounded queue from the event bus; a
+client that cannot keep up (its queue overflows, or a single send stalls for
+``send_timeout``) is disconnected with close code 1013 ("try again later") so it never
+slows the others down. Clients reconnect and re-read the state, as deCONZ clients do.
+Protocol pings are answered by the websocket layer itself; text from clients is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from gateway.events import EventBus, Subscription, SubscriptionClosed
+
+log = logging.getLogger(__name__)
+
+TRY_AGAIN_LATER = 1013
+
+
+class EventSocket:
+    """One websocket endpoint fanning bus events out to its clients."""
+
+    def __init__(
+        self,
+        events: EventBus,
+        *,
+        queue_size: int = 256,
+        send_timeout: float = 5.0,
+        watch_interval: float = 0.1,
+    ) -> None:
+        self._events = events
+        self._queue_size = queue_size
+        self._send_timeout = send_timeout
+        self._watch_interval = watch_interval
+        self.clients = 0
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        subscription = self._events.subscribe(self._queue_size)
+        self.clients += 1
+        peer = websocket.client
+        log.info("websocket client %s connected", peer.host if peer else "?")
+        tasks = {
+            asyncio.create_task(self._forward(websocket, subscription)),
+            asyncio.create_task(self._drain(websocket)),
+            asyncio.create_task(self._watch(subscription)),
+        }
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            slow = subscription.overflowed or subscription.closed
+            subscription.close()
+            self.clients -= 1
+            if slow:
+                log.warning("websocket client too slow; disconnected")
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(websocket.close(TRY_AGAIN_LATER), 1.0)
+
+    async def _forward(self, websocket: WebSocket, subscription: Subscription) -> None:
+        while True:
+            try:
+                event = await subscription.get()
+            except SubscriptionClosed:
+                return
+            if event.get("t") != "event":
+                continue  # only deCONZ-shaped events go out on this socket
+            text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+            try:
+                await asyncio.wait_for(websocket.send_text(text), self._send_timeout)
+            except TimeoutError:
+                subscription.close()
+                return
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return
+
+    async def _drain(self, websocket: WebSocket) -> None:
+        """Read (and ignore) what the client sends, to notice when it goes away."""
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+    async def _watch(self, subscription: Subscription) -> None:
+        """Notice an overflow even while a send to this client is stuck.
+
+        The bus closes an overflowing subscription without notifying anyone (its only
+        signal is a marker in the queue we are not reading while stuck), so we look.
+        """
+        while not subscription.closed:  # noqa: ASYNC110
+            await asyncio.sleep(self._watch_interval)
+
+
+def build_websocket_app(events: EventBus, **options: Any) -> Starlette:
+    """The ASGI app for the websocket port; any path is accepted, as deCONZ does."""
+    socket = EventSocket(events, **options)
+    app = Starlette(routes=[WebSocketRoute("/", socket), WebSocketRoute("/{path:path}", socket)])
+    app.state.socket = socket
+    return app

@@ -1,0 +1,314 @@
+"""The bridge between zigpy devices and the lights service.
+
+Why a bridge: the lights service knows lights by (IEEE, endpoint) and speaks domain
+commands; zigpy knows device objects that are rebuilt whenever the supervisor reconnects.
+This class is the only place that maps one onto the other. It is the service's
+:class:`gateway.lights.LightTransport` (commands out) and zigpy's listener (joins,
+interviews, reports and any frame from a device, in).
+
+Rules it carries out:
+- A device that joins while the network is open (or within ``join_grace`` seconds after)
+  becomes a light once zigpy has interviewed it and we have read its clusters. A device
+  zigpy announces while the network is closed is only matched against known lights.
+- A command the light does not acknowledge marks it unreachable; any frame from it
+  (report, response, announcement) marks it reachable again.
+- After every (re)connect the bridge re-attaches to the new zigpy device objects and
+  reads each light's state once, so changes made while the radio was away show up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import zigpy.application
+import zigpy.device
+import zigpy.endpoint
+import zigpy.exceptions
+import zigpy.types as zt
+from zigpy.zcl.clusters.general import LevelControl, OnOff
+from zigpy.zcl.clusters.lighting import Color
+
+from gateway.light_model import Capabilities, LightAddress, LightCommand, LightUnreachable
+from gateway.radio import RadioBusy, RadioUnavailable
+from gateway.zigbee import zcl
+from gateway.zigbee.supervisor import RadioSupervisor
+
+if TYPE_CHECKING:
+    from gateway.lights import LightsService
+
+log = logging.getLogger(__name__)
+
+ControllerApplication = zigpy.application.ControllerApplication
+REPORTED_CLUSTERS = (OnOff.cluster_id, LevelControl.cluster_id, Color.cluster_id)
+ATTRIBUTE_EVENTS = ("attribute_report", "attribute_updated")
+
+
+class ZigbeeLights:
+    """LightTransport over zigpy, and the zigpy listener feeding the lights service."""
+
+    def __init__(
+        self,
+        supervisor: RadioSupervisor,
+        *,
+        join_grace: float = 30.0,
+        command_retries: int = 1,
+        interview_attempts: int = 3,
+        interview_retry_delay: float = 1.0,
+        refresh_on_connect: bool = True,
+    ) -> None:
+        self.supervisor = supervisor
+        self.service: LightsService | None = None
+        self._join_grace = join_grace
+        self._retries = command_retries
+        self._attempts = interview_attempts
+        self._retry_delay = interview_retry_delay
+        self._refresh_on_connect = refresh_on_connect
+        self._app: ControllerApplication | None = None
+        self._joined: set[str] = set()  # IEEEs that joined through the open network
+        self._subscriptions: dict[LightAddress, list[Callable[[], None]]] = {}
+        self._interviews: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        supervisor.add_app_hooks(self._on_up, self._on_down)
+        supervisor.add_state_listener(self._on_state)
+
+    def bind(self, service: LightsService) -> None:
+        self.service = service
+
+    # -- LightTransport ------------------------------------------------------------------------
+
+    @property
+    def radio_up(self) -> bool:
+        return self.supervisor.reachable
+
+    def check_ready(self) -> None:
+        self.supervisor.check_ready()
+
+    async def send(self, address: LightAddress, caps: Capabilities, command: LightCommand) -> None:
+        self.supervisor.check_ready()
+        endpoint = self._endpoint(address)
+        try:
+            await zcl.execute(endpoint, caps, command, retries=self._retries)
+        except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
+            self._raise_radio_problem()
+            raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
+
+    async def leave(self, address: LightAddress) -> None:
+        self.supervisor.check_ready()
+        device = self._device(address)
+        try:
+            await zcl.leave(device)
+        except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
+            self._raise_radio_problem()
+            raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
+        finally:
+            # zigpy forgets the device too; it must be paired again to come back.
+            with contextlib.suppress(Exception):
+                await self.supervisor.application.remove(device.ieee)
+
+    def _raise_radio_problem(self) -> None:
+        """A failure caused by the radio going away (or busy) is not the light's fault."""
+        if not self.supervisor.reachable:
+            raise RadioUnavailable("Not connected")
+        if self.supervisor.busy is not None:
+            raise RadioBusy(self.supervisor.busy)
+
+    def _device(self, address: LightAddress) -> zigpy.device.Device:
+        app = self.supervisor.application
+        device = app.devices.get(zt.EUI64.convert(address.ieee))
+        if not isinstance(device, zigpy.device.Device):
+            raise LightUnreachable(f"{address.uniqueid} is not in the Zigbee network")
+        return device
+
+    def _endpoint(self, address: LightAddress) -> zigpy.endpoint.Endpoint:
+        device = self._device(address)
+        endpoint = device.endpoints.get(address.endpoint)
+        if not isinstance(endpoint, zigpy.endpoint.Endpoint):
+            raise LightUnreachable(f"{address.uniqueid} has no such endpoint")
+        return endpoint
+
+    # -- supervisor hooks ------------------------------------------------------------------------
+
+    async def _on_up(self, app: ControllerApplication) -> None:
+        self._app = app
+        app.add_listener(self)
+        service = self.service
+        if service is None:
+            return
+        for address in service.addresses():
+            device = app.devices.get(zt.EUI64.convert(address.ieee))
+            if isinstance(device, zigpy.device.Device):
+                self._attach(device, address.endpoint)
+        if self._refresh_on_connect:
+            self._spawn(self._refresh_all(), "lights-refresh")
+
+    def _on_down(self, app: ControllerApplication) -> None:
+        app.remove_listener(self)
+        self._app = None
+        for address in list(self._subscriptions):
+            self._detach(address)
+        for task in list(self._interviews.values()):
+            task.cancel()
+        self._interviews.clear()
+
+    def _on_state(self, old: Any, new: Any) -> None:
+        if self.service is None:
+            return
+        was_up = str(old) in ("running", "busy")
+        self.service.radio_changed(was_up)
+
+    # -- zigpy listener methods (called synchronously by zigpy) ----------------------------------
+
+    def device_joined(self, device: zigpy.device.Device) -> None:
+        if self.supervisor.joins_open(grace=self._join_grace):
+            self._joined.add(str(device.ieee))
+            log.info("device %s joined through the open network", device.ieee)
+
+    def device_initialized(self, device: zigpy.device.Device) -> None:
+        ieee = str(device.ieee)
+        running = self._interviews.get(ieee)
+        if running is not None and not running.done():
+            running.cancel()
+        task = self._spawn(self._interview(device), f"interview-{ieee}")
+        self._interviews[ieee] = task
+
+    def device_left(self, device: zigpy.device.Device) -> None:
+        if self.service is not None:
+            self.service.unreachable(str(device.ieee))
+
+    def device_removed(self, device: zigpy.device.Device) -> None:
+        for address in [a for a in self._subscriptions if a.ieee == str(device.ieee)]:
+            self._detach(address)
+
+    def handle_message(
+        self,
+        device: zigpy.device.Device,
+        profile: int,
+        cluster: int,
+        src_ep: int,
+        dst_ep: int,
+        message: bytes,
+    ) -> None:
+        if self.service is not None:
+            self.service.seen(str(device.ieee))
+
+    # -- interview and reports -------------------------------------------------------------------
+
+    def _may_add(self, ieee: str) -> bool:
+        return ieee in self._joined or self.supervisor.joins_open(grace=self._join_grace)
+
+    async def _interview(self, device: zigpy.device.Device) -> None:
+        service = self.service
+        if service is None:
+            return
+        ieee = str(device.ieee)
+        for endpoint in zcl.light_endpoints(device):
+            address = zcl.address_of(device, endpoint.endpoint_id)
+            known = service.by_address(address) is not None
+            if not known and not self._may_add(ieee):
+                log.info("not adding %s: it joined while the network was closed", address)
+                continue
+            found = await self._interview_endpoint(device, endpoint)
+            if found is None:
+                continue
+            light = await service.discovered(found, may_add=self._may_add(ieee) or known)
+            if light is not None:
+                self._attach(device, endpoint.endpoint_id)
+        self._joined.discard(ieee)
+
+    async def _interview_endpoint(
+        self, device: zigpy.device.Device, endpoint: zigpy.endpoint.Endpoint
+    ) -> Any:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await zcl.interview(device, endpoint)
+            except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
+                log.info(
+                    "interview of %s ep %d failed (%d/%d): %r",
+                    device.ieee,
+                    endpoint.endpoint_id,
+                    attempt,
+                    self._attempts,
+                    exc,
+                )
+                if attempt < self._attempts:
+                    await asyncio.sleep(self._retry_delay)
+        return None
+
+    async def _refresh_all(self) -> None:
+        """Read every known light's state once (after a reconnect)."""
+        service = self.service
+        app = self._app
+        if service is None or app is None:
+            return
+        for address in service.addresses():
+            light = service.by_address(address)
+            device = app.devices.get(zt.EUI64.convert(address.ieee))
+            endpoint = (
+                device.endpoints.get(address.endpoint)
+                if isinstance(device, zigpy.device.Device)
+                else None
+            )
+            if light is None or not isinstance(endpoint, zigpy.endpoint.Endpoint):
+                continue
+            try:
+                state = await zcl.read_state(endpoint, light.caps)
+            except (TimeoutError, zigpy.exceptions.ZigbeeException):
+                if self.supervisor.reachable:
+                    service.unreachable(address.ieee)
+                continue
+            service.observed(address, state)
+
+    def _attach(self, device: zigpy.device.Device, endpoint_id: int) -> None:
+        address = zcl.address_of(device, endpoint_id)
+        self._detach(address)
+        endpoint = device.endpoints.get(endpoint_id)
+        if not isinstance(endpoint, zigpy.endpoint.Endpoint):
+            return
+        unsubscribe: list[Callable[[], None]] = []
+        for cluster_id in REPORTED_CLUSTERS:
+            cluster = endpoint.in_clusters.get(cluster_id)
+            if cluster is None:
+                continue
+            handler = self._attribute_handler(address, cluster)
+            for event in ATTRIBUTE_EVENTS:
+                unsubscribe.append(cluster.on_event(event, handler))
+        self._subscriptions[address] = unsubscribe
+
+    def _detach(self, address: LightAddress) -> None:
+        for unsubscribe in self._subscriptions.pop(address, []):
+            unsubscribe()
+
+    def _attribute_handler(self, address: LightAddress, cluster: Any) -> Callable[[Any], None]:
+        def handle(event: Any) -> None:
+            service = self.service
+            light = service.by_address(address) if service is not None else None
+            if service is None or light is None:
+                return
+            changes = zcl.state_from_attribute(
+                cluster, event.attribute_name, event.value, light.caps
+            )
+            if changes:
+                service.observed(address, changes)
+
+        return handle
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("lights bridge task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()

@@ -1,0 +1,441 @@
+"""RadioSupervisor: owns the zigpy application, keeps it connected, serialises exclusive work.
+
+Why a supervisor: zigpy reports a lost serial port (or a stick that stops answering its
+watchdog) through the application's ``connection_lost`` and then does nothing more; the
+application object is spent. Someone must tear it down, wait, build a new one and start
+it again until the stick is back, without restarting the process and without losing what
+the gateway knows. That is this class. It also implements :class:`gateway.radio.ZigbeeNetwork`
+for the configuration service, and hands the running application to the lights bridge
+and (exclusively) to operations such as a channel change or touchlink.
+
+States (``gateway.radio.RadioState``)::
+
+    stopped -> connecting -> running <-> busy
+                   ^            |
+                   |            v
+                   +-------- lost      (capped backoff between attempts)
+
+A failed connection attempt also goes to ``lost`` and waits before the next try.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import zigpy.application
+import zigpy.config as zconf
+
+from gateway.radio import NetworkSnapshot, RadioBusy, RadioState, RadioUnavailable, RadioUnsupported
+from gateway.zigbee import backups
+from gateway.zigbee.backoff import Backoff
+from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
+
+log = logging.getLogger(__name__)
+
+ControllerApplication = zigpy.application.ControllerApplication
+StateListener = Callable[[RadioState, RadioState], None]
+UpHook = Callable[[ControllerApplication], Awaitable[None]]
+DownHook = Callable[[ControllerApplication], None]
+
+ZIGPY_PERMIT_MAX = 254  # zigpy asserts 0 <= time_s <= 254
+PERMIT_FOREVER = 255  # deCONZ: open until closed
+
+
+class RadioSupervisor:
+    """Keeps one zigpy ControllerApplication running; implements ZigbeeNetwork."""
+
+    def __init__(
+        self,
+        config: RadioConfig,
+        *,
+        app_class: type[ControllerApplication] | None = None,
+        backoff: Backoff | None = None,
+        connect_timeout: float = 60.0,
+        shutdown_timeout: float = 10.0,
+        permit_renew_interval: float = 240.0,
+        channel_change_broadcasts: int = 5,
+        channel_change_timeout: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self._app_class = app_class
+        self._backoff = backoff or Backoff()
+        self._connect_timeout = connect_timeout
+        self._shutdown_timeout = shutdown_timeout
+        self._permit_renew_interval = permit_renew_interval
+        self._channel_broadcasts = channel_change_broadcasts
+        self._channel_timeout = channel_change_timeout
+        self._clock = clock
+        self._state = RadioState.STOPPED
+        self._app: ControllerApplication | None = None
+        self._snapshot: NetworkSnapshot | None = None
+        self._busy: str | None = None
+        self._exclusive_lock = asyncio.Lock()
+        self._lost = asyncio.Event()
+        self._restart_now = False
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._permit_task: asyncio.Task[None] | None = None
+        self._permit_until: float | None = None
+        self._state_listeners: list[StateListener] = []
+        self._up_hooks: list[UpHook] = []
+        self._down_hooks: list[DownHook] = []
+        self.last_error: str | None = None
+        # Monotonic times of the last transitions, for status and the recovery benchmark.
+        self.running_since: float | None = None
+        self.lost_since: float | None = None
+
+    # -- ZigbeeNetwork --------------------------------------------------------------------
+
+    @property
+    def state(self) -> RadioState:
+        return self._state
+
+    @property
+    def reachable(self) -> bool:
+        return self._state in (RadioState.RUNNING, RadioState.BUSY)
+
+    @property
+    def busy(self) -> str | None:
+        return self._busy
+
+    def snapshot(self) -> NetworkSnapshot | None:
+        return self._snapshot
+
+    async def permit_join(self, seconds: int) -> None:
+        """Open the network for ``seconds``; 0 closes, 255 keeps it open until closed.
+
+        zigpy accepts at most 254 s, so "forever" is a permit that a background task
+        renews well before it runs out (every ``permit_renew_interval`` seconds).
+        """
+        if not 0 <= seconds <= PERMIT_FOREVER:
+            raise ValueError(f"permit join must be 0..255 s, got {seconds}")
+        app = self._require_app()
+        self._cancel_permit_renewal()
+        await self._permit(app, min(seconds, ZIGPY_PERMIT_MAX))
+        if seconds == PERMIT_FOREVER:
+            self._permit_until = math.inf
+            self._permit_task = asyncio.create_task(self._renew_permit(), name="zigbee-permit")
+        else:
+            self._permit_until = self._clock() + seconds if seconds else None
+        log.info("network %s", f"open for {seconds} s" if seconds else "closed")
+
+    async def change_channel(self, channel: int) -> None:
+        """Move the whole network (zigpy broadcasts the change, then moves the stick)."""
+        async with self.exclusive("channel change") as app:
+            try:
+                async with asyncio.timeout(self._channel_timeout):
+                    await app.move_network_to_channel(
+                        channel, num_broadcasts=self._channel_broadcasts
+                    )
+            except TimeoutError:
+                raise RadioUnavailable(f"channel change to {channel} did not finish") from None
+            except (RadioBusy, RadioUnavailable):
+                raise
+            except Exception as exc:
+                raise RadioUnavailable(f"channel change failed: {exc}") from exc
+            self._snapshot = _read_snapshot(app, self._snapshot)
+        await self._write_backup(app)
+        log.info("network moved to channel %d", channel)
+
+    async def reset_network(self) -> None:
+        """Form a new network (new PAN, key; same channel), then restart the application.
+
+        Joined devices stay in the old network and must be paired again. The restart
+        is needed because forming resets the stick, which forgets its endpoints.
+        """
+        async with self.exclusive("network reset") as app:
+            channel = self._snapshot.channel if self._snapshot else self.config.channel
+            # form_network reads the channel from the application's configuration.
+            app.config[zconf.CONF_NWK][zconf.CONF_NWK_CHANNEL] = channel
+            nwk = app.config[zconf.CONF_NWK]
+            for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID, zconf.CONF_NWK_KEY):
+                nwk[key] = None
+            try:
+                await app.form_network()
+            except Exception as exc:
+                raise RadioUnavailable(f"forming a new network failed: {exc}") from exc
+            self._snapshot = _read_snapshot(app, self._snapshot)
+        log.info("formed a new network on channel %d; restarting the radio", channel)
+        self.restart()
+
+    # -- for the lights bridge, touchlink and tools -----------------------------------------
+
+    @property
+    def application(self) -> ControllerApplication:
+        """The running zigpy application (RadioUnavailable while there is none)."""
+        if self._app is None or not self.reachable:
+            raise RadioUnavailable("Not connected")
+        return self._app
+
+    def check_ready(self) -> None:
+        """Raise RadioUnavailable/RadioBusy unless ordinary traffic may go out now."""
+        self._require_app()
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, operation: str) -> AsyncIterator[ControllerApplication]:
+        """Take the radio alone for ``operation`` (channel change, touchlink).
+
+        While inside, the state is ``busy`` and every other radio request gets RadioBusy
+        (HTTP 503, error 951). A second exclusive operation is refused, not queued: the
+        client should retry once the first is done.
+        """
+        app = self._require_app()
+        if self._exclusive_lock.locked():
+            raise RadioBusy(self._busy or operation)
+        async with self._exclusive_lock:
+            self._busy = operation
+            self._set_state(RadioState.BUSY)
+            try:
+                yield app
+            finally:
+                self._busy = None
+                if self._state is RadioState.BUSY:
+                    self._set_state(RadioState.RUNNING)
+
+    def znp(self) -> Any:
+        """zigpy-znp's ``ZNP`` object of the running stick, for raw MT commands.
+
+        Only for ZNP sticks (and the virtual one); use inside :meth:`exclusive`.
+        """
+        if self.config.kind not in ZNP_KINDS:
+            raise RadioUnsupported(f"radio kind {self.config.kind!r} has no ZNP interface")
+        znp = getattr(self.application, "_znp", None)
+        if znp is None:
+            raise RadioUnavailable("Not connected")
+        return znp
+
+    def joins_open(self, grace: float = 0.0) -> bool:
+        """Whether joins are permitted now (or were within ``grace`` seconds)."""
+        until = self._permit_until
+        return until is not None and self._clock() < until + grace
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        self._state_listeners.append(listener)
+
+    def add_app_hooks(self, on_up: UpHook | None = None, on_down: DownHook | None = None) -> None:
+        """``on_up`` runs for each new application before the state becomes running;
+        ``on_down`` when it is torn down (lost, restart or stop)."""
+        if on_up is not None:
+            self._up_hooks.append(on_up)
+        if on_down is not None:
+            self._down_hooks.append(on_down)
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background; the gateway serves meanwhile (state ``connecting``)."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run(), name="zigbee-supervisor")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._cancel_permit_renewal()
+        self._lost.set()
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, self._shutdown_timeout + 5)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._task
+            self._task = None
+        self._set_state(RadioState.STOPPED)
+
+    @property
+    def alive(self) -> bool:
+        """The supervisor itself still runs (a lost radio is not a dead supervisor)."""
+        return self._task is not None and not self._task.done()
+
+    def restart(self) -> None:
+        """Tear the application down and connect again at once (no backoff)."""
+        self._restart_now = True
+        self._lost.set()
+
+    # zigpy listener: called by the application (and by its watchdog on failure).
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.last_error = f"connection lost: {exc!r}"
+        log.warning("Zigbee radio connection lost: %r", exc)
+        self._lost.set()
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._set_state(RadioState.CONNECTING)
+            try:
+                app = await self._connect()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("Zigbee radio not available (%s); retrying", self.last_error)
+                self._mark_lost()
+                await self._pause()
+                continue
+            self._lost.clear()
+            self._app = app
+            self._snapshot = _read_snapshot(app, self._snapshot)
+            try:
+                for hook in self._up_hooks:
+                    await hook(app)
+            except Exception:
+                log.exception("radio start-up hook failed; reconnecting")
+                await self._teardown(app)
+                self._mark_lost()
+                await self._pause()
+                continue
+            self.last_error = None
+            self.running_since = self._clock()
+            self._backoff.reset()
+            self._set_state(RadioState.RUNNING)
+            log.info("Zigbee radio running: %s", self.describe())
+            await self._after_up(app)
+            await self._lost.wait()
+            await self._teardown(app)
+            if self._stopping:
+                break
+            self._mark_lost()
+            if self._restart_now:
+                self._restart_now = False
+                continue
+            await self._pause()
+
+    async def _connect(self) -> ControllerApplication:
+        cls = self._app_class or controller_class(self.config.kind)
+        channel = self._snapshot.channel if self._snapshot else self.config.channel
+        app = await cls.new(zigpy_config(self.config, channel), start_radio=False)
+        app.add_listener(self)
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                await backups.restore_into(app, self.config.backup_dir)
+                await app.startup(auto_form=True)
+        except BaseException:
+            app.remove_listener(self)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
+            raise
+        return app
+
+    async def _after_up(self, app: ControllerApplication) -> None:
+        """Re-open the network if it was open when the radio went away; save a backup."""
+        until = self._permit_until
+        if until is not None:
+            remaining = until - self._clock()
+            try:
+                if until == math.inf:
+                    await self._permit(app, ZIGPY_PERMIT_MAX)
+                    self._permit_task = asyncio.create_task(self._renew_permit())
+                elif remaining >= 1:
+                    await self._permit(app, min(int(remaining), ZIGPY_PERMIT_MAX))
+            except RadioUnavailable:
+                log.warning("could not re-open the network after reconnecting")
+        await self._write_backup(app)
+
+    async def _teardown(self, app: ControllerApplication) -> None:
+        self._cancel_permit_renewal(keep_deadline=True)
+        self._app = None
+        for hook in self._down_hooks:
+            try:
+                hook(app)
+            except Exception:
+                log.exception("radio tear-down hook failed")
+        app.remove_listener(self)
+        try:
+            await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
+        except Exception as exc:
+            log.warning("zigpy shutdown did not finish cleanly: %r", exc)
+
+    def _mark_lost(self) -> None:
+        if self._state is not RadioState.LOST:
+            self.lost_since = self._clock()
+        self._set_state(RadioState.LOST)
+
+    async def _pause(self) -> None:
+        """Wait the backoff delay (cut short by stop)."""
+        delay = self._backoff.next_delay()
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _require_app(self) -> ControllerApplication:
+        if self._app is None or not self.reachable:
+            raise RadioUnavailable("Not connected")
+        if self._busy is not None:
+            raise RadioBusy(self._busy)
+        return self._app
+
+    async def _permit(self, app: ControllerApplication, seconds: int) -> None:
+        try:
+            await app.permit(seconds)
+        except Exception as exc:
+            raise RadioUnavailable(f"permit join failed: {exc}") from exc
+
+    async def _renew_permit(self) -> None:
+        while True:
+            await asyncio.sleep(self._permit_renew_interval)
+            app = self._app
+            if app is None or self._busy is not None:
+                continue
+            try:
+                await self._permit(app, ZIGPY_PERMIT_MAX)
+            except RadioUnavailable as exc:
+                log.warning("could not renew the open network: %s", exc)
+
+    def _cancel_permit_renewal(self, *, keep_deadline: bool = False) -> None:
+        if self._permit_task is not None:
+            self._permit_task.cancel()
+            self._permit_task = None
+        if not keep_deadline:
+            self._permit_until = None
+
+    async def _write_backup(self, app: ControllerApplication) -> None:
+        try:
+            await backups.write_latest(app, self.config.backup_dir)
+        except Exception:
+            log.exception("could not write the network backup file")
+
+    def _set_state(self, new: RadioState) -> None:
+        old, self._state = self._state, new
+        if old is new:
+            return
+        log.debug("radio state %s -> %s", old, new)
+        for listener in list(self._state_listeners):
+            try:
+                listener(old, new)
+            except Exception:
+                log.exception("radio state listener failed")
+
+    def describe(self) -> str:
+        """One line for logs and the systemd status."""
+        snap = self._snapshot
+        if snap is None or not self.reachable:
+            return f"{self._state} ({self.last_error})" if self.last_error else str(self._state)
+        busy = f", busy: {self._busy}" if self._busy else ""
+        return (
+            f"{self._state} on channel {snap.channel}, PAN 0x{snap.pan_id:04X}, "
+            f"coordinator {snap.coordinator_ieee}{busy}"
+        )
+
+
+def _read_snapshot(app: ControllerApplication, old: NetworkSnapshot | None) -> NetworkSnapshot:
+    network, node = app.state.network_info, app.state.node_info
+    version = (node.version or "").split()
+    return NetworkSnapshot(
+        channel=int(network.channel),
+        pan_id=int(network.pan_id),
+        extended_pan_id=str(network.extended_pan_id),
+        coordinator_ieee=str(node.ieee),
+        firmware_version=version[-1] if version else (old.firmware_version if old else None),
+    )

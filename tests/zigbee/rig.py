@@ -1,0 +1,232 @@
+"""The integration rig: our ZNP emulator on a real pty, driven by the unmodified zigpy-znp
+through the gateway's Zigbee side, with the deCONZ API and websocket on real uvicorn
+sockets. Only timings are shortened (emulator ``Timing.fast``, supervisor backoff,
+channel-change broadcasts); nothing is faked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import zigpy.types as zt
+from websockets.asyncio.client import ClientConnection, connect
+
+from gateway.api.deconz.app import build_deconz_app
+from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.websocket import build_websocket_app
+from gateway.apikeys import ApiKeyService
+from gateway.config import GatewayConfigService
+from gateway.events import EventBus
+from gateway.radio import RadioState
+from gateway.store import Store
+from gateway.zigbee.stack import ZigbeeSide, ZigbeeTuning
+from hil.emulators.znp import DeviceSpec, EmulatorConfig, Timing, ZnpEmulator
+from hil.emulators.znp.devices.spec import light_ieee
+from tests.helpers.harness import SYSTEM
+from tests.helpers.servers import free_port, running_server
+
+FAST = ZigbeeTuning(
+    backoff_initial=0.05,
+    backoff_cap=0.3,
+    connect_timeout=20.0,
+    channel_change_broadcasts=1,
+    permit_renew_interval=1.0,
+    interview_retry_delay=0.1,
+    flush_interval=0.1,
+    znp_options={"sync_request_timeout": 3, "async_response_timeout": 5},
+)
+
+
+async def until(predicate: Callable[[], Any], timeout: float = 10.0, step: float = 0.02) -> Any:
+    """Poll ``predicate`` (sync or async) until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(step)
+
+
+def ieee(index: int) -> str:
+    """The emulator's address for lamp ``index`` (kinds cycle: color, ct, dimmable, plug)."""
+    return str(light_ieee(index))
+
+
+@dataclass
+class Gateway:
+    """The gateway side of the rig: store, config, Zigbee side, API and websocket."""
+
+    tmp: Path
+    path: str
+    tuning: ZigbeeTuning
+    store: Store = field(init=False)
+    side: ZigbeeSide = field(init=False)
+    base: str = ""
+    ws_url: str = ""
+    key: str = ""
+    http: httpx.AsyncClient = field(init=False)
+    _stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+
+    async def start(self) -> Gateway:
+        self.store = await Store.open(f"sqlite:///{self.tmp / 'gateway.db'}")
+        config = GatewayConfigService(self.store, system_info=lambda: SYSTEM)
+        await config.load()
+        keys = ApiKeyService(self.store)
+        await keys.load()
+        events = EventBus()
+        self.side = ZigbeeSide(
+            store=self.store,
+            events=events,
+            config=config,
+            kind="znp",
+            path=self.path,
+            state_dir=self.tmp,
+            tuning=self.tuning,
+        )
+        ws_port = free_port()
+        services = DeconzServices(
+            config=config, api_keys=keys, events=events, websocket_port=ws_port, version="t"
+        )
+        self.side.attach(services)
+        await self.side.start()
+        self.base = await self._stack.enter_async_context(
+            running_server(build_deconz_app(services))
+        )
+        ws_base = await self._stack.enter_async_context(
+            running_server(build_websocket_app(events), port=ws_port)
+        )
+        self.ws_url = ws_base.replace("http://", "ws://")
+        self.http = httpx.AsyncClient(base_url=self.base, timeout=30)
+        config.unlock(60)
+        r = await self.http.post("/api", json={"devicetype": "rig#tests"})
+        self.key = r.json()[0]["success"]["username"]
+        config.unlock(0)
+        return self
+
+    async def stop(self) -> None:
+        await self.http.aclose()
+        await self._stack.aclose()
+        await self.side.stop()
+        await self.store.close()
+
+    # -- shortcuts -------------------------------------------------------------------------
+
+    @property
+    def supervisor(self):
+        return self.side.supervisor
+
+    @property
+    def lights(self):
+        return self.side.lights
+
+    def url(self, path: str) -> str:
+        return f"/api/{self.key}{path}"
+
+    async def get(self, path: str) -> Any:
+        r = await self.http.get(self.url(path))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def running(self, timeout: float = 20.0) -> None:
+        await until(lambda: self.supervisor.state is RadioState.RUNNING, timeout)
+
+    async def pair(self, count: int, timeout: float = 15.0) -> dict[str, Any]:
+        """Search (POST /lights) and wait until ``count`` lights are there."""
+        r = await self.http.post(self.url("/lights"))
+        assert r.status_code == 200, r.text
+        lights = await until(lambda: self._lights_if(count), timeout=timeout, step=0.05)
+        return lights
+
+    async def _lights_if(self, count: int) -> dict[str, Any] | None:
+        lights = await self.get("/lights")
+        return lights if len(lights) >= count else None
+
+    def light_id(self, index: int) -> str:
+        for light in self.lights.all():
+            if light.address.ieee == ieee(index):
+                return light.rid
+        raise KeyError(index)
+
+    @contextlib.asynccontextmanager
+    async def websocket(self) -> AsyncIterator[EventStream]:
+        async with connect(self.ws_url) as ws:
+            yield EventStream(ws)
+
+
+@dataclass
+class EventStream:
+    ws: ClientConnection
+
+    async def next(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5.0):
+        async with asyncio.timeout(timeout):
+            while True:
+                event = json.loads(await self.ws.recv())
+                if predicate(event):
+                    return event
+
+
+@dataclass
+class Rig:
+    tmp: Path
+    emulator: ZnpEmulator
+    gateway: Gateway
+
+    @property
+    def gw(self) -> Gateway:
+        return self.gateway
+
+    def emu_value(self, index: int, cluster: int, name: str) -> Any:
+        return self.emulator.device(ieee(index)).endpoint.value(cluster, name)
+
+    async def restart_gateway(self) -> Gateway:
+        await self.gateway.stop()
+        self.gateway = await Gateway(self.tmp, self.emulator.path or "", FAST).start()
+        return self.gateway
+
+
+MANUAL_LAMP = "00:17:88:01:0e:99:00:01"  # a lamp that joins only when told to
+# What a network template consists of (emulator state, zigpy database, gateway store).
+TEMPLATE_FILES = ("znp-state.json", "zigbee.db", "gateway.db", "zigbee-backups")
+
+
+def emulator_config(tmp: Path, lights: int, manual: bool = False) -> EmulatorConfig:
+    devices = [DeviceSpec(ieee=zt.EUI64.convert(MANUAL_LAMP), auto_join=False)] if manual else []
+    return EmulatorConfig(
+        link=tmp / "ttyZNP",
+        state_file=tmp / "znp-state.json",
+        lights=lights,
+        devices=devices,
+        timing=Timing.fast(),
+        seed=7,
+    )
+
+
+@contextlib.asynccontextmanager
+async def zigbee_rig(
+    tmp: Path, *, lights: int = 4, paired: int = 0, manual_lamp: bool = False
+) -> AsyncIterator[Rig]:
+    """Emulator + gateway; with ``paired`` the lamps are paired through POST /lights."""
+    emulator = ZnpEmulator(emulator_config(tmp, lights, manual_lamp))
+    path = await emulator.start()
+    gateway = await Gateway(tmp, path, FAST).start()
+    rig = Rig(tmp, emulator, gateway)
+    try:
+        await gateway.running()
+        if paired:
+            await gateway.pair(paired)
+        yield rig
+    finally:
+        await rig.gateway.stop()
+        await emulator.stop()
