@@ -151,7 +151,13 @@ class KnxLink:
         self._lost = asyncio.Event()
         self._lost_reason = ""
         self._hub = EventHub()
-        self._sender: Sender | None = None
+        self._sender = Sender(
+            self._send_now,
+            rate_limit=settings.rate_limit,
+            clock=clock,
+            is_up=lambda: self.connected,
+            describe_down=self._describe_down,
+        )
         self._received = 0
         self._connects = 0
         self._losses = 0
@@ -189,9 +195,9 @@ class KnxLink:
     def counters(self) -> LinkCounters:
         """Counters for status pages."""
         return LinkCounters(
-            sent=self._sender.sent if self._sender else 0,
+            sent=self._sender.sent,
             received=self._received,
-            send_failures=self._sender.failed if self._sender else 0,
+            send_failures=self._sender.failed,
             connects=self._connects,
             losses=self._losses,
             dropped_events=self._hub.dropped,
@@ -231,13 +237,6 @@ class KnxLink:
         self._xknx.telegram_queue.register_telegram_received_cb(
             self._telegram_seen, match_for_outgoing=True
         )
-        self._sender = Sender(
-            self._send_now,
-            rate_limit=self.settings.rate_limit,
-            clock=self._clock,
-            is_up=lambda: self.connected,
-            describe_down=self._describe_down,
-        )
         self._sender.start()
         self._set_state(LinkState.CONNECTING)
         self._supervisor = asyncio.create_task(self._supervise(), name="knx-link-supervisor")
@@ -247,11 +246,11 @@ class KnxLink:
         """Disconnect and stop every task; sends fail with :class:`KnxUnavailable` afterwards."""
         if self._supervisor is not None:
             self._supervisor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A crashed supervisor was logged by _log_crash; stopping must still work.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._supervisor
             self._supervisor = None
-        if self._sender is not None:
-            await self._sender.stop()
+        await self._sender.stop()
         self._set_state(LinkState.STOPPED)
         await self._disconnect(final=True)
 
@@ -315,7 +314,7 @@ class KnxLink:
         return self._hub.last_event(canonical(parse_group_address(group_address)))
 
     async def _send(self, telegram: Telegram) -> None:
-        if self._sender is None or not self.connected:
+        if not self.connected:
             raise KnxUnavailable(self._describe_down())
         await self._sender.send(telegram, self.settings.request_timeout)
 

@@ -146,11 +146,13 @@ async def test_stop_disconnects_and_later_sends_fail_with_unavailable(
         await link.write("1/0/1", "1", 1)
 
 
-async def test_link_can_be_started_again_after_stop(link: KnxLink) -> None:
+async def test_link_can_be_started_again_after_stop_and_keeps_counting(link: KnxLink) -> None:
+    await link.write("1/0/1", "1", 1)
     await link.stop()
     await link.start()
     await link.wait_for_state(LinkState.CONNECTED, 5)
-    await link.write("1/0/1", "1", 1)
+    await link.write("1/0/1", "1", 0)
+    assert (link.counters.sent, link.counters.connects) == (2, 2)
 
 
 async def test_mode_none_never_connects_and_sends_fail_fast(make_link) -> None:
