@@ -49,8 +49,9 @@ def transmit(stack: ZStack, req: TxRequest) -> t.Status:
     registered = stack.runtime.endpoints.get(req.src_ep)
     if req.src_ep != 0 and registered is None:
         return t.Status.INVALID_PARAMETER
-    profile = 0 if req.dst_ep == 0 else (registered.profile if registered else 0x0104)
-    zdo_request = req.dst_ep == 0
+    # Endpoint 0 means ZDO, except in a groupcast, which names no endpoint at all.
+    zdo_request = req.dst_ep == 0 and req.dst_mode != t.AddrMode.Group
+    profile = 0 if zdo_request else (registered.profile if registered else 0x0104)
 
     if req.dst_mode == t.AddrMode.IEEE:
         device = stack.air.by_ieee(zt.EUI64(req.dst))  # type: ignore[arg-type]

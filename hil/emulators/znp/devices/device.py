@@ -165,7 +165,11 @@ class SimDevice:
 
     def _zcl(self, frame: ApsFrame) -> None:
         unicast = frame.is_unicast
-        if frame.dst_ep not in (self.endpoint.endpoint_id, 0xFF):
+        # Groupcasts reach every endpoint in the group, whatever endpoint they name.
+        if frame.dst_mode is not Dst.GROUP and frame.dst_ep not in (
+            self.endpoint.endpoint_id,
+            0xFF,
+        ):
             return
         try:
             request = zcl.parse(frame.data)
@@ -524,6 +528,9 @@ class SimDevice:
         self.endpoint = fresh
         self._bindings.clear()
         LOGGER.info("%s reset to factory new", self.ieee)
+        coordinator = self._air.coordinator if self._air is not None else None
+        if coordinator is not None and coordinator.permit_open():
+            self.permit_opened()  # a factory-new lamp looks for an open network at once
 
     # -- persistence and inspection -----------------------------------------------------
     def to_state(self) -> dict[str, Any]:

@@ -172,7 +172,10 @@ class SimEndpoint:
                 }
                 for cid, server in sorted(self.clusters.items())
             },
-            "transitions": [t.describe(now) for t in self.transitions.values()],
+            # A fade whose time is up is final even if its timer has not run yet.
+            "transitions": [
+                t.describe(now) for t in self.transitions.values() if t.remaining(now) > 0
+            ],
             "groups": {f"0x{g:04x}": name for g, name in sorted(self.groups.items())},
             "identifying": self.identifying(),
             "effect": self.effect if now < self.effect_until else None,
