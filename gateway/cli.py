@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gateway import __version__
+from gateway.knx.thinknx_cli import register as register_thinknx
 from gateway.logsetup import configure_logging
 from gateway.settings import Settings, SettingsError, load_settings
 from gateway.store import StoreError
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("current", parents=[common], help="show the migration revision").set_defaults(
         func=cmd_db_current
     )
+    register_thinknx(sub, common)
     return parser
 
 

@@ -1,0 +1,160 @@
+"""The virtual KNX rig for ``knx.mode = "virtual"``: the emulator in a child process, and the
+Thinknx catalogue that matches its default devices (``virtual_knx_devices.toml``).
+
+Why a child process rather than the emulator inside the gateway: the emulator is a peer on
+the far side of a KNXnet/IP tunnel, and it should be one for real, with its own event loop
+and its own timers, so that ``make run`` exercises the same UDP path and timing as a KNX IP
+interface and the gateway process never loads test code. The child watches its stdin: when
+the gateway exits, even by SIGKILL, the pipe closes and the emulator stops with it.
+
+Run by hand: ``python -m hil.virtual_knx --port 0`` prints
+``KNX emulator listening on 127.0.0.1:<port> ...`` and serves until SIGINT/SIGTERM or EOF on
+stdin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+VIRTUAL_CATALOGUE = Path(__file__).with_name("virtual_knx_devices.toml")
+"""The Thinknx catalogue for the emulator's default devices (hil/emulators/knx/README.md)."""
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 3.0
+_READY = re.compile(r"^KNX emulator listening on ([0-9.]+):(\d+)\b")
+
+
+class VirtualKnxError(RuntimeError):
+    """The emulator child did not come up; the message says what it printed or why."""
+
+
+class VirtualKnx:
+    """Starts and stops the emulator child; ``port`` is where it listens once started."""
+
+    def __init__(self, *, host: str = "127.0.0.1", start_timeout: float = START_TIMEOUT) -> None:
+        self.host = host
+        self.port = 0
+        self._start_timeout = start_timeout
+        self._proc: asyncio.subprocess.Process | None = None
+        self._drain: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    async def start(self) -> int:
+        """Spawn the child and wait for its "listening" line; returns the port."""
+        self._proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "hil.virtual_knx", "--host", self.host, "--port", "0",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert self._proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(self._proc.stdout.readline(), self._start_timeout)
+        except TimeoutError:
+            await self.stop()
+            raise VirtualKnxError(
+                f"KNX emulator did not start within {self._start_timeout:g} s"
+            ) from None
+        match = _READY.match(line.decode(errors="replace"))
+        if match is None:
+            await self.stop()
+            raise VirtualKnxError(f"KNX emulator did not start: {line.decode(errors='replace')!r}")
+        self.port = int(match.group(2))
+        self._drain = asyncio.create_task(self._watch(), name="virtual-knx-watch")
+        log.info("event=knx_emulator_started pid=%s port=%s", self._proc.pid, self.port)
+        return self.port
+
+    async def _watch(self) -> None:
+        """Drain the child's stdout (so it never blocks) and report an unexpected exit."""
+        assert self._proc is not None and self._proc.stdout is not None
+        while await self._proc.stdout.readline():
+            pass
+        code = await self._proc.wait()
+        if not self._stopping:
+            log.error("event=knx_emulator_exited code=%s: the virtual KNX bus is gone", code)
+
+    async def stop(self) -> None:
+        """Close its stdin (it exits), then SIGTERM, then SIGKILL, each bounded."""
+        proc, self._stopping = self._proc, True
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        for action in (None, proc.terminate, proc.kill):
+            if proc.returncode is not None:
+                break
+            if action is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    action()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
+        if self._drain is not None:
+            self._drain.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drain
+            self._drain = None
+
+
+# --- the child ---------------------------------------------------------------------------------
+
+
+async def _stdin_closed() -> None:
+    """Returns when stdin reaches EOF (the parent is gone or closed the pipe)."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while await reader.read(4096):
+        pass
+
+
+async def _serve(host: str, port: int) -> int:
+    from hil.emulators.knx import KnxEmulator, default_devices
+
+    emulator = KnxEmulator(await asyncio.to_thread(default_devices), host=host, port=port)
+    await emulator.start()
+    print(
+        f"KNX emulator listening on {emulator.host}:{emulator.port}"
+        f" (udp, {len(emulator.devices)} devices)",
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    eof = asyncio.create_task(_stdin_closed())
+    eof.add_done_callback(lambda _task: stop.set())
+    await stop.wait()
+    eof.cancel()
+    await emulator.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hil.virtual_knx", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="UDP port; 0 = a free one")
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(_serve(args.host, args.port))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
