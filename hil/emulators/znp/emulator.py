@@ -92,6 +92,7 @@ class ZnpEmulator:
         self._waiters: list[tuple[FramePredicate, asyncio.Future[Any]]] = []
         self._saver: asyncio.Task[None] | None = None
         self._saved: str | None = None
+        self._save_lock = asyncio.Lock()
 
     # -- life cycle --------------------------------------------------------------------
     async def start(self) -> str:
@@ -341,17 +342,22 @@ class ZnpEmulator:
         return json.dumps(self._state_file().to_json(), sort_keys=True)
 
     async def save(self) -> None:
-        """Writes the state file now (no-op without ``state_file``)."""
+        """Writes the state file now (no-op without ``state_file``). Saves never
+        overlap, so the last one started is the one left on disk."""
         if self.config.state_file is None or self._stack is None:
             return
-        await persistence.save(self.config.state_file, self._state_file())
-        self._saved = self._state_json()
+        async with self._save_lock:
+            state = self._state_file()
+            await persistence.save(self.config.state_file, state)
+            self._saved = json.dumps(state.to_json(), sort_keys=True)
 
     async def _save_loop(self) -> None:
         while True:
             await asyncio.sleep(self.config.save_interval)
             if self._state_json() != self._saved:
-                await self.save()
+                # Shielded: stopping must not abandon a write half-way; stop() then
+                # waits for it on the lock and writes the final state after it.
+                await asyncio.shield(self.save())
 
     # -- wiring -------------------------------------------------------------------------------
     def _write(self, data: bytes) -> None:

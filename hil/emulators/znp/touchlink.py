@@ -22,6 +22,7 @@ import zigpy.types as zt
 import zigpy_znp.commands as c
 import zigpy_znp.types as t
 from zigpy.zcl.clusters.lightlink import (
+    DeviceInfoRecord,
     LightLink,
     LogicalType,
     ScanResponseInformation,
@@ -171,16 +172,22 @@ class Touchlink:
 
     def _device_info(self, device: SimDevice, tsn: int, transaction: int, channel: int) -> None:
         spec = device.spec
-        body = (
-            transaction.to_bytes(4, "little")
-            + bytes([1, 0, 1])
-            + bytes(device.ieee.serialize())
-            + bytes([spec.endpoint])
-            + PROFILE_HA.to_bytes(2, "little")
-            + int(spec.profile.device_type).to_bytes(2, "little")
-            + bytes([1, 0, 0])
+        record = DeviceInfoRecord(
+            ieee=device.ieee,
+            endpoint_id=spec.endpoint,
+            profile_id=PROFILE_HA,
+            device_id=spec.profile.device_type,
+            version=1,
+            group_id_count=0,
+            sort=0,
         )
-        frame = zcl.cluster_frame(tsn, int(Client.device_info_rsp.id), body)
+        body = Client.device_info_rsp.schema(
+            inter_pan_transaction_id=transaction,
+            num_sub_devices=1,
+            start_index=0,
+            device_info_records=[record],
+        )
+        frame = zcl.cluster_frame(tsn, int(Client.device_info_rsp.id), bytes(body.serialize()))
         self.stack.later(self.stack.air.latency, self._to_host, device, frame, channel)
 
     def _to_host(self, device: SimDevice, frame: bytes, channel: int) -> None:

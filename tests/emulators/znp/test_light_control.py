@@ -225,3 +225,17 @@ async def test_out_of_range_level_is_clamped_to_max(joined: JoinedRig, bad_level
     ep = endpoint_of(app, LIGHT_1)
     await ep.level.move_to_level(level=bad_level, transition_time=0)
     assert emu.device(LIGHT_1).endpoint.value(LEVEL, "current_level") == 254
+
+
+async def test_group_membership_can_be_viewed_listed_and_removed(joined: JoinedRig) -> None:
+    emu, app = await joined()
+    groups = endpoint_of(app, LIGHT_1).groups
+    assert (await groups.add(0x0202, "hall")).status == foundation.Status.SUCCESS
+    assert (await groups.add(0x0202, "hall")).status == foundation.Status.DUPLICATE_EXISTS
+    view = await groups.view(0x0202)
+    assert (view.status, view.group_name) == (foundation.Status.SUCCESS, "hall")
+    membership = await groups.get_membership([])
+    assert list(membership.groups) == [0x0202] and membership.capacity == 15
+    assert (await groups.remove(0x0202)).status == foundation.Status.SUCCESS
+    assert (await groups.view(0x0202)).status == foundation.Status.NOT_FOUND
+    assert not emu.device(LIGHT_1).in_group(0x0202)

@@ -243,3 +243,31 @@ async def test_inter_pan_channel_takes_the_radio_off_the_network_until_cleared(
 async def test_plugs_cannot_be_touchlink_targets(kind: DeviceKind) -> None:
     with pytest.raises(ValueError, match="touchlink target"):
         parse_target_option(f"channel=11,type={kind}", 1)
+
+
+async def test_device_information_request_lists_the_target_endpoint(rig: Rig) -> None:
+    _emu, znp = await initiator(rig)
+    await setup_initiator(znp, channel=20)
+    await scan(znp, timeout=0.1)
+    answers: list[Any] = []
+    listener = znp.callback_for_response(
+        c.AF.IncomingMsgExt.Callback(partial=True, ClusterId=0x1000), answers.append
+    )
+    request = zll_frame(
+        LightLink.ServerCommandDefs.device_info,
+        inter_pan_transaction_id=TRANSACTION,
+        start_index=0,
+    )
+    await send_interpan(znp, request, ieee=TARGET_FN.ieee)
+    await eventually(lambda: bool(answers))
+    znp.remove_listener(listener)
+    header, payload = foundation.ZCLHeader.deserialize(bytes(answers[0].Data))
+    assert header.command_id == LightLink.ClientCommandDefs.device_info_rsp.id
+    info, _ = LightLink.ClientCommandDefs.device_info_rsp.schema.deserialize(payload)
+    (record,) = info.device_info_records
+    assert info.inter_pan_transaction_id == TRANSACTION
+    assert (record.ieee, record.endpoint_id, record.device_id) == (
+        TARGET_FN.ieee,
+        TARGET_FN.endpoint,
+        0x010C,
+    )

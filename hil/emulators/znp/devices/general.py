@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import zigpy.types as zt
+from zigpy.zcl import foundation as f
 from zigpy.zcl.clusters.general import Basic, Groups, Identify, OnOff, Ota
 from zigpy.zcl.foundation import Status
 
@@ -21,6 +22,14 @@ EFFECTS: dict[int, tuple[str, float]] = {
     0x0B: ("channel_change", 8.0),
 }
 FINISH_EFFECT, STOP_EFFECT = 0xFE, 0xFF
+
+
+GroupsOut = Groups.ClientCommandDefs
+
+
+def response(definition: f.ZCLCommandDef, **fields: Any) -> ClusterResponse:
+    """A cluster-specific response built with zigpy's schema for that command."""
+    return ClusterResponse(int(definition.id), bytes(definition.schema(**fields).serialize()))
 
 
 class BasicServer(ClusterServer):
@@ -66,8 +75,10 @@ class IdentifyServer(ClusterServer):
     def identify_query(self, args: Any) -> Reply:
         if not self.endpoint.identifying():
             return Status.SUCCESS
-        timeout = self.computed("identify_time")
-        return ClusterResponse(0x00, int(timeout).to_bytes(2, "little"))
+        return response(
+            Identify.ClientCommandDefs.identify_query_response,
+            timeout=self.computed("identify_time"),
+        )
 
     @handles(Identify.ServerCommandDefs.trigger_effect)
     def trigger_effect(self, args: Any) -> Reply:
@@ -89,7 +100,8 @@ class GroupsServer(ClusterServer):
 
     @handles(Groups.ServerCommandDefs.add)
     def add(self, args: Any) -> Reply:
-        return self._response(0x00, self._add(int(args.group_id), str(args.group_name)), args)
+        status = self._add(int(args.group_id), str(args.group_name))
+        return response(GroupsOut.add_response, status=status, group_id=args.group_id)
 
     @handles(Groups.ServerCommandDefs.add_if_identifying)
     def add_if_identifying(self, args: Any) -> Reply:
@@ -99,10 +111,11 @@ class GroupsServer(ClusterServer):
 
     @handles(Groups.ServerCommandDefs.view)
     def view(self, args: Any) -> Reply:
-        group = int(args.group_id)
-        if group not in self.endpoint.groups:
-            return self._response(0x01, Status.NOT_FOUND, args, name="")
-        return self._response(0x01, Status.SUCCESS, args, name=self.endpoint.groups[group])
+        name = self.endpoint.groups.get(int(args.group_id))
+        status = Status.SUCCESS if name is not None else Status.NOT_FOUND
+        return response(
+            GroupsOut.view_response, status=status, group_id=args.group_id, group_name=name or ""
+        )
 
     @handles(Groups.ServerCommandDefs.get_membership)
     def get_membership(self, args: Any) -> Reply:
@@ -110,18 +123,13 @@ class GroupsServer(ClusterServer):
         mine = sorted(self.endpoint.groups)
         found = [g for g in mine if g in asked] if asked else mine
         free = self.CAPACITY - len(self.endpoint.groups)
-        body = bytes([free, len(found)]) + b"".join(g.to_bytes(2, "little") for g in found)
-        return ClusterResponse(0x02, body)
+        return response(GroupsOut.get_membership_response, capacity=free, groups=found)
 
     @handles(Groups.ServerCommandDefs.remove)
     def remove(self, args: Any) -> Reply:
-        group = int(args.group_id)
-        status = (
-            Status.SUCCESS
-            if self.endpoint.groups.pop(group, None) is not None
-            else (Status.NOT_FOUND)
-        )
-        return self._response(0x03, status, args)
+        removed = self.endpoint.groups.pop(int(args.group_id), None) is not None
+        status = Status.SUCCESS if removed else Status.NOT_FOUND
+        return response(GroupsOut.remove_response, status=status, group_id=args.group_id)
 
     @handles(Groups.ServerCommandDefs.remove_all)
     def remove_all(self, args: Any) -> Reply:
@@ -135,13 +143,6 @@ class GroupsServer(ClusterServer):
             return Status.INSUFFICIENT_SPACE if group else Status.INVALID_VALUE
         self.endpoint.groups[group] = name
         return Status.SUCCESS
-
-    @staticmethod
-    def _response(command_id: int, status: Status, args: Any, name: str | None = None) -> Reply:
-        body = bytes([status]) + int(args.group_id).to_bytes(2, "little")
-        if name is not None:
-            body += bytes([len(name)]) + name.encode()
-        return ClusterResponse(command_id, body)
 
 
 class OnOffServer(ClusterServer):
