@@ -565,6 +565,7 @@ class LightsService:
         light = self._by_address.get(address)
         if light is None:
             return
+        log.debug("light %s reports %s", light.rid, changes)
         before = self.api_state(light)
         fields = supported_state_fields(light.caps)
         for key, value in changes.items():

@@ -19,7 +19,6 @@ Rules it carries out:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -59,6 +58,7 @@ class ZigbeeLights:
         interview_attempts: int = 3,
         interview_retry_delay: float = 1.0,
         refresh_on_connect: bool = True,
+        leave_timeout: float = zcl.LEAVE_TIMEOUT,
     ) -> None:
         self.supervisor = supervisor
         self.service: LightsService | None = None
@@ -67,6 +67,7 @@ class ZigbeeLights:
         self._attempts = interview_attempts
         self._retry_delay = interview_retry_delay
         self._refresh_on_connect = refresh_on_connect
+        self._leave_timeout = leave_timeout
         self._app: ControllerApplication | None = None
         self._joined: set[str] = set()  # IEEEs that joined through the open network
         self._subscriptions: dict[LightAddress, list[Callable[[], None]]] = {}
@@ -91,7 +92,7 @@ class ZigbeeLights:
         self.supervisor.check_ready()
         endpoint = self._endpoint(address)
         try:
-            await zcl.execute(endpoint, caps, command, retries=self._retries)
+            await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
@@ -99,15 +100,17 @@ class ZigbeeLights:
     async def leave(self, address: LightAddress) -> None:
         self.supervisor.check_ready()
         device = self._device(address)
+        # zigpy keeps the device in its database (as after any leave indication): if it
+        # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
-            await zcl.leave(device)
+            await zcl.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
-        finally:
-            # zigpy forgets the device too; it must be paired again to come back.
-            with contextlib.suppress(Exception):
-                await self.supervisor.application.remove(device.ieee)
+
+    def _tsn(self) -> int:
+        """A transaction number unique among our requests in flight (see zcl.TsnSource)."""
+        return self.supervisor.application.get_sequence()
 
     def _raise_radio_problem(self) -> None:
         """A failure caused by the radio going away (or busy) is not the light's fault."""
@@ -224,7 +227,7 @@ class ZigbeeLights:
     ) -> Any:
         for attempt in range(1, self._attempts + 1):
             try:
-                return await zcl.interview(device, endpoint)
+                return await zcl.interview(device, endpoint, self._tsn)
             except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
                 log.info(
                     "interview of %s ep %d failed (%d/%d): %r",
@@ -239,7 +242,13 @@ class ZigbeeLights:
         return None
 
     async def _refresh_all(self) -> None:
-        """Read every known light's state once (after a reconnect)."""
+        """Read every known light's state once (after a reconnect).
+
+        The values are not applied here: each read response fires zigpy's
+        ``attribute_updated`` event, which the attached handler turns into a state
+        update in arrival order. Applying the collected values at the end instead would
+        let a read that started before a command overwrite that command's result.
+        """
         service = self.service
         app = self._app
         if service is None or app is None:
@@ -255,12 +264,10 @@ class ZigbeeLights:
             if light is None or not isinstance(endpoint, zigpy.endpoint.Endpoint):
                 continue
             try:
-                state = await zcl.read_state(endpoint, light.caps)
+                await zcl.read_state(endpoint, light.caps, self._tsn)
             except (TimeoutError, zigpy.exceptions.ZigbeeException):
                 if self.supervisor.reachable:
                     service.unreachable(address.ieee)
-                continue
-            service.observed(address, state)
 
     def _attach(self, device: zigpy.device.Device, endpoint_id: int) -> None:
         address = zcl.address_of(device, endpoint_id)

@@ -42,6 +42,7 @@ class ZigbeeTuning:
     permit_renew_interval: float = 240.0
     interview_retry_delay: float = 1.0
     command_retries: int = 1
+    leave_timeout: float = 5.0
     flush_interval: float = 1.0
     znp_options: dict[str, Any] = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ class ZigbeeSide:
             self.supervisor,
             command_retries=tuning.command_retries,
             interview_retry_delay=tuning.interview_retry_delay,
+            leave_timeout=tuning.leave_timeout,
         )
         self.bridge.bind(self.lights)
         self.lights.transport = self.bridge

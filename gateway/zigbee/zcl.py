@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import zigpy.device
@@ -45,6 +45,11 @@ from gateway.light_model import Identify as IdentifyCommand
 log = logging.getLogger(__name__)
 
 LIGHT_PROFILES = (zha.PROFILE_ID, zll.PROFILE_ID)
+# zigpy numbers ZCL transactions per device, and zigpy-znp matches AF.DataConfirm to a
+# request by that number alone: two requests to two devices in flight with the same
+# number get each other's confirmation. So every request we make takes its number from
+# one gateway-wide counter (the application's), passed in as ``tsn``.
+TsnSource = Callable[[], int]
 LEAVE_TIMEOUT = 5.0
 
 # ZCL Color Capabilities bits (0x400A).
@@ -129,7 +134,11 @@ def address_of(device: zigpy.device.Device, endpoint_id: int) -> LightAddress:
 
 
 async def interview(
-    device: zigpy.device.Device, endpoint: zigpy.endpoint.Endpoint, *, report: bool = True
+    device: zigpy.device.Device,
+    endpoint: zigpy.endpoint.Endpoint,
+    tsn: TsnSource,
+    *,
+    report: bool = True,
 ) -> DiscoveredLight:
     """Learn what the light is and what it shows now; set up reporting.
 
@@ -141,7 +150,7 @@ async def interview(
     basic = _basic_cluster(device, endpoint)
     manufacturer, model, swversion = device.manufacturer or "", device.model or "", ""
     if basic is not None:
-        values = await _read(basic, ("manufacturer", "model", "sw_build_id", "date_code"))
+        values = await _read(basic, ("manufacturer", "model", "sw_build_id", "date_code"), tsn)
         manufacturer = str(values.get("manufacturer") or manufacturer)
         model = str(values.get("model") or model)
         swversion = str(values.get("sw_build_id") or values.get("date_code") or "")
@@ -151,6 +160,7 @@ async def interview(
         values = await _read(
             clusters[Color.cluster_id],
             ("color_capabilities", "color_temp_physical_min", "color_temp_physical_max"),
+            tsn,
         )
         color_caps = int(values.get("color_capabilities", ASSUMED_COLOR_CAPS.get(key, 0)))
         ct_min = _mired(values.get("color_temp_physical_min"))
@@ -167,7 +177,7 @@ async def interview(
         ct_max=ct_max if color_caps & CAP_CT else None,
         color_capabilities=color_caps,
     )
-    state = await read_state(endpoint, caps)
+    state = await read_state(endpoint, caps, tsn)
     if report:
         await configure_reporting(endpoint)
     return DiscoveredLight(
@@ -194,14 +204,16 @@ def light_type(caps: Capabilities, key: tuple[int, int]) -> LightType:
     return LightType.ON_OFF_PLUG if key in PLUG_DEVICE_TYPES else LightType.ON_OFF_LIGHT
 
 
-async def read_state(endpoint: zigpy.endpoint.Endpoint, caps: Capabilities) -> dict[str, Any]:
+async def read_state(
+    endpoint: zigpy.endpoint.Endpoint, caps: Capabilities, tsn: TsnSource
+) -> dict[str, Any]:
     """Read the light's current state attributes, as API state fields."""
     state: dict[str, Any] = {}
     for cluster_type, names in STATE_ATTRIBUTES.items():
         cluster = endpoint.in_clusters.get(cluster_type.cluster_id)
         if cluster is None:
             continue
-        values = await _read(cluster, names)
+        values = await _read(cluster, names, tsn)
         for name, value in values.items():
             state.update(state_from_attribute(cluster, name, value, caps))
     return state
@@ -237,9 +249,11 @@ def _basic_cluster(
     return None
 
 
-async def _read(cluster: zigpy.zcl.Cluster, names: tuple[str, ...]) -> dict[str, Any]:
+async def _read(
+    cluster: zigpy.zcl.Cluster, names: tuple[str, ...], tsn: TsnSource
+) -> dict[str, Any]:
     """Read attributes by name; unsupported ones are left out."""
-    success, _failure = await cluster.read_attributes(list(names))
+    success, _failure = await cluster.read_attributes(list(names), tsn=tsn())
     return {str(k): v for k, v in success.items() if v is not None}
 
 
@@ -303,6 +317,7 @@ async def execute(
     endpoint: zigpy.endpoint.Endpoint,
     caps: Capabilities,
     command: LightCommand,
+    tsn: TsnSource,
     *,
     retries: int = 1,
 ) -> None:
@@ -312,7 +327,7 @@ async def execute(
     caller decides what that means), LightRefused for a non-success status.
     """
     clusters = endpoint.in_clusters
-    kw: dict[str, Any] = {"retries": retries}
+    kw: dict[str, Any] = {"retries": retries, "tsn": tsn()}
     match command:
         case TurnOn():
             rsp = await clusters[OnOff.cluster_id].on(**kw)
@@ -402,7 +417,8 @@ def _check(rsp: Any) -> None:
         raise LightRefused(name)
 
 
-async def leave(device: zigpy.device.Device) -> None:
-    """ZDO Mgmt_Leave_req to the device (no rejoin, children stay)."""
-    async with asyncio.timeout(LEAVE_TIMEOUT):
+async def leave(device: zigpy.device.Device, wait: float = LEAVE_TIMEOUT) -> None:
+    """ZDO Mgmt_Leave_req to the device (no rejoin, children stay); ``wait`` bounds the
+    wait for its Mgmt_Leave_rsp."""
+    async with asyncio.timeout(wait):
         await device.zdo.leave(remove_children=False, rejoin=False)

@@ -17,7 +17,11 @@ from typing import Any
 
 import httpx
 import zigpy.types as zt
+import zigpy_znp.commands as mt
 from websockets.asyncio.client import ClientConnection, connect
+from zigpy.zcl import foundation
+from zigpy.zcl.clusters.general import Identify, LevelControl, OnOff
+from zigpy.zcl.clusters.lighting import Color
 
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
@@ -41,6 +45,7 @@ FAST = ZigbeeTuning(
     permit_renew_interval=1.0,
     interview_retry_delay=0.1,
     flush_interval=0.1,
+    leave_timeout=1.0,
     znp_options={"sync_request_timeout": 3, "async_response_timeout": 5},
 )
 
@@ -230,3 +235,35 @@ async def zigbee_rig(
     finally:
         await rig.gateway.stop()
         await emulator.stop()
+
+
+# -- reading what went over the wire --------------------------------------------------------
+
+CLUSTERS = {c.cluster_id: c for c in (OnOff, LevelControl, Identify, Color)}
+
+
+def decode_zcl(command: Any) -> tuple[str, dict[str, Any]]:
+    """An AF.DataRequestExt as (ZCL command name, arguments) of its cluster."""
+    hdr, rest = foundation.ZCLHeader.deserialize(bytes(command.Data))
+    definition = CLUSTERS[command.ClusterId].server_commands[hdr.command_id]
+    args, _ = definition.schema.deserialize(rest)
+    return definition.name, args.as_dict()
+
+
+async def zcl_frame(emulator: ZnpEmulator, since: int, cluster_id: int, timeout: float = 5.0):
+    """The first ZCL command to ``cluster_id`` the emulator received after ``since``."""
+    command = await emulator.wait_for_frame(
+        lambda c: isinstance(c, mt.AF.DataRequestExt.Req) and c.ClusterId == cluster_id,
+        timeout,
+        since=since,
+    )
+    return decode_zcl(command)
+
+
+def data_requests(emulator: ZnpEmulator, since: int) -> list[Any]:
+    """Every AF.DataRequestExt the host sent after ``since``."""
+    return [
+        r.command
+        for r in emulator.frames(since)
+        if r.direction == "rx" and isinstance(r.command, mt.AF.DataRequestExt.Req)
+    ]

@@ -45,7 +45,7 @@ class EventSocket:
         self._watch_interval = watch_interval
         self.clients = 0
 
-    async def __call__(self, websocket: WebSocket) -> None:
+    async def handle(self, websocket: WebSocket) -> None:
         await websocket.accept()
         subscription = self._events.subscribe(self._queue_size)
         self.clients += 1
@@ -107,6 +107,11 @@ class EventSocket:
 def build_websocket_app(events: EventBus, **options: Any) -> Starlette:
     """The ASGI app for the websocket port; any path is accepted, as deCONZ does."""
     socket = EventSocket(events, **options)
-    app = Starlette(routes=[WebSocketRoute("/", socket), WebSocketRoute("/{path:path}", socket)])
+    app = Starlette(
+        routes=[
+            WebSocketRoute("/", socket.handle),
+            WebSocketRoute("/{path:path}", socket.handle),
+        ]
+    )
     app.state.socket = socket
     return app

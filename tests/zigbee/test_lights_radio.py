@@ -1,0 +1,130 @@
+"""Lights and the radio: reachability, reports, websocket events, delete with leave,
+persistence — against the emulated lamps."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.zigbee.rig import data_requests, ieee, until, zigbee_rig
+
+
+async def put(rig, lamp: int, body: dict):
+    light = rig.gw.light_id(lamp)
+    return await rig.gw.http.put(rig.gw.url(f"/lights/{light}/state"), json=body)
+
+
+async def reachable(rig, lamp: int) -> bool:
+    light = rig.gw.light_id(lamp)
+    return (await rig.gw.get(f"/lights/{light}"))["state"]["reachable"]
+
+
+async def test_a_lamp_without_power_does_not_acknowledge_and_answers_202(paired):
+    async with zigbee_rig(paired) as rig:
+        rig.emulator.set_online(ieee(1), False)
+        r = await put(rig, 1, {"on": False})
+        assert r.status_code == 200
+        assert r.json()[0]["error"]["type"] == 202
+        assert not await reachable(rig, 1)
+
+
+async def test_an_unreachable_lamp_answers_202_and_nothing_is_sent(paired):
+    async with zigbee_rig(paired) as rig:
+        rig.emulator.set_online(ieee(1), False)
+        await put(rig, 1, {"on": False})
+        mark = rig.emulator.frame_mark()
+        r = await put(rig, 1, {"bri": 10})
+        light = rig.gw.light_id(1)
+        assert r.json() == [
+            {
+                "error": {
+                    "type": 202,
+                    "address": f"/lights/{light}/state",
+                    "description": f"resource, /lights/{light}/state, is not modifiable. "
+                    "Device is not reachable.",
+                }
+            }
+        ]
+        assert data_requests(rig.emulator, mark) == []
+
+
+async def test_a_lamp_that_gets_power_back_is_reachable_again(paired):
+    async with zigbee_rig(paired) as rig:
+        rig.emulator.set_online(ieee(1), False)
+        await put(rig, 1, {"on": False})
+        rig.emulator.set_online(ieee(1), True)
+        await until(lambda: reachable(rig, 1), timeout=5)
+        r = await put(rig, 1, {"on": True})
+        assert "success" in r.json()[0]
+
+
+async def test_a_report_from_the_lamp_updates_the_state_and_reaches_the_websocket(paired):
+    async with zigbee_rig(paired) as rig:
+        await put(rig, 1, {"on": True})
+        light = rig.gw.light_id(1)
+        async with rig.gw.websocket() as events:
+            await asyncio.sleep(0.1)
+            # Someone switches the lamp off at the lamp (not through the gateway).
+            rig.emulator.device(ieee(1)).endpoint.cluster(0x0006).switch(False)
+            event = await events.next(lambda e: e.get("id") == light and "state" in e)
+        assert event["t"] == "event"
+        assert event["e"] == "changed"
+        assert event["r"] == "lights"
+        assert event["uniqueid"] == f"{ieee(1).upper()}-0B"
+        assert event["state"]["on"] is False
+        assert (await rig.gw.get(f"/lights/{light}"))["state"]["on"] is False
+
+
+async def test_a_put_state_is_announced_on_the_websocket(paired):
+    async with zigbee_rig(paired) as rig:
+        await put(rig, 1, {"on": True})
+        light = rig.gw.light_id(1)
+        async with rig.gw.websocket() as events:
+            await asyncio.sleep(0.1)
+            await put(rig, 1, {"bri": 33, "transitiontime": 0})
+            event = await events.next(lambda e: e.get("state", {}).get("bri") == 33)
+        assert event["id"] == light
+
+
+async def test_a_new_lamp_is_announced_as_added_on_the_websocket(formed):
+    async with zigbee_rig(formed, lights=1) as rig:
+        async with rig.gw.websocket() as events:
+            await asyncio.sleep(0.1)
+            await rig.gw.http.post(rig.gw.url("/lights"))
+            event = await events.next(lambda e: e["e"] == "added", timeout=10)
+        assert event["r"] == "lights"
+        assert event["light"]["type"] == "Extended color light"
+        assert event["light"]["uniqueid"] == event["uniqueid"]
+
+
+async def test_delete_with_reset_makes_the_lamp_leave_the_network(paired):
+    async with zigbee_rig(paired) as rig:
+        light = rig.gw.light_id(2)
+        r = await rig.gw.http.request(
+            "DELETE", rig.gw.url(f"/lights/{light}"), json={"reset": True}
+        )
+        assert r.json() == [{"success": {"id": light}}]
+        await until(lambda: not rig.emulator.device(ieee(2)).snapshot()["joined"], timeout=5)
+        assert (await rig.gw.http.get(rig.gw.url(f"/lights/{light}"))).status_code == 404
+
+
+async def test_a_lamp_paired_again_after_delete_gets_a_new_id(paired):
+    async with zigbee_rig(paired) as rig:
+        old = rig.gw.light_id(2)
+        await rig.gw.http.request("DELETE", rig.gw.url(f"/lights/{old}"), json={"reset": True})
+        await until(lambda: not rig.emulator.device(ieee(2)).snapshot()["joined"], timeout=5)
+        await rig.gw.http.post(rig.gw.url("/lights"))
+        await until(lambda: any(li.address.ieee == ieee(2) for li in rig.gw.lights.all()), 10)
+        assert int(rig.gw.light_id(2)) == 5
+
+
+async def test_names_and_state_survive_a_gateway_restart(paired):
+    async with zigbee_rig(paired) as rig:
+        light = rig.gw.light_id(1)
+        await rig.gw.http.put(rig.gw.url(f"/lights/{light}"), json={"name": "Hall"})
+        await put(rig, 1, {"on": True, "bri": 77, "transitiontime": 0})
+        gw = await rig.restart_gateway()
+        await gw.running()
+        body = await gw.get(f"/lights/{light}")
+        assert body["name"] == "Hall"
+        assert body["state"]["bri"] == 77
+        assert gw.light_id(1) == light
