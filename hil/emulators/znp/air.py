@@ -135,12 +135,14 @@ class Air:
         )
 
     # -- coordinator -> devices -------------------------------------------------------
+    # A frame on the air reaches whoever is listening when it arrives: whether it is
+    # sent depends on the sender now, whether it is heard on the receiver then.
     def unicast(self, device: SimDevice, frame: ApsFrame) -> bool:
         """Sends to one device; returns whether it will be acknowledged."""
         if not self.reachable(device):
             return False
         self._notify("down", frame)
-        asyncio.get_running_loop().call_later(self.latency, self._deliver, device, frame)
+        self._schedule(self._deliver, device, frame)
         return True
 
     def broadcast(self, frame: ApsFrame) -> int:
@@ -153,12 +155,21 @@ class Air:
             if frame.dst_mode is Dst.GROUP and not device.in_group(frame.dst):
                 continue
             count += 1
-            asyncio.get_running_loop().call_later(self.latency, self._deliver, device, frame)
+            self._schedule(self._deliver, device, frame)
         return count
 
-    def _deliver(self, device: SimDevice, frame: ApsFrame) -> None:
-        # Power or channel may have changed while the frame was in flight.
-        if self.reachable(device):
+    def _schedule(self, deliver: Callable[..., None], device: SimDevice, frame: ApsFrame) -> None:
+        coordinator = self.coordinator
+        channel = coordinator.air_channel if coordinator else None
+        network = coordinator.air_network if coordinator else None
+        asyncio.get_running_loop().call_later(
+            self.latency, deliver, device, frame, channel, network
+        )
+
+    def _deliver(
+        self, device: SimDevice, frame: ApsFrame, channel: int | None, network: NetworkId | None
+    ) -> None:
+        if device.online and device.channel == channel and device.network == network:
             device.receive(frame)
 
     # -- devices -> coordinator -------------------------------------------------------
@@ -167,12 +178,21 @@ class Air:
             LOGGER.debug("%s: frame to coordinator lost (not reachable)", device.ieee)
             return False
         self._notify("up", frame)
-        asyncio.get_running_loop().call_later(self.latency, self._to_coordinator, device, frame)
+        asyncio.get_running_loop().call_later(
+            self.latency, self._to_coordinator, device, frame, device.channel, device.network
+        )
         return True
 
-    def _to_coordinator(self, device: SimDevice, frame: ApsFrame) -> None:
-        if self.coordinator is not None and self.reachable(device):
-            self.coordinator.receive_from_air(frame, device)
+    def _to_coordinator(
+        self, device: SimDevice, frame: ApsFrame, channel: int | None, network: NetworkId | None
+    ) -> None:
+        coordinator = self.coordinator
+        if (
+            coordinator is not None
+            and coordinator.air_channel == channel
+            and coordinator.air_network == network
+        ):
+            coordinator.receive_from_air(frame, device)
 
     def _notify(self, direction: str, frame: ApsFrame) -> None:
         for observer in self.observers:

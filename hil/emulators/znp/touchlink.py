@@ -105,8 +105,8 @@ class Touchlink:
 
     # -- target side ------------------------------------------------------------------------
     def _deliver(self, device: SimDevice, channel: int, data: bytes) -> None:
-        if not device.online or device.channel != channel or self.stack.air_channel != channel:
-            return
+        if not device.online or device.channel != channel:
+            return  # heard only by a powered target on the channel it was sent on
         try:
             request = zcl.parse(data)
         except ValueError:

@@ -32,13 +32,13 @@ async def test_move_to_level_fades_over_the_transition_time(joined: JoinedRig) -
     emu, app = await joined()
     ep, light = endpoint_of(app, LIGHT_1), emu.device(LIGHT_1).endpoint
     start = light.value(LEVEL, "current_level")
-    await ep.level.move_to_level(level=54, transition_time=10)  # 1.0 s
+    await ep.level.move_to_level(level=54, transition_time=15)  # 1.5 s
     await asyncio.sleep(0.2)
     halfway = light.value(LEVEL, "current_level")
     (transition,) = emu.state()["devices"][0]["transitions"]
     assert 54 < halfway < start
     assert transition["target"] == {"current_level": 54}
-    assert 0 < transition["remaining"] < 0.9
+    assert 0 < transition["remaining"] < 1.4
     await eventually(lambda: light.value(LEVEL, "current_level") == 54, timeout=2)
     await eventually(lambda: emu.state()["devices"][0]["transitions"] == [], timeout=1)
 
@@ -110,10 +110,10 @@ async def test_move_to_color_fades_xy(joined: JoinedRig) -> None:
     emu, app = await joined()
     ep, light = endpoint_of(app, LIGHT_1), emu.device(LIGHT_1).endpoint
     await ep.light_color.move_to_color(color_x=10000, color_y=10000, transition_time=0)
-    await ep.light_color.move_to_color(color_x=30000, color_y=20000, transition_time=4)
+    await ep.light_color.move_to_color(color_x=30000, color_y=20000, transition_time=10)
     await asyncio.sleep(0.2)
     assert 10000 < light.value(COLOR, "current_x") < 30000
-    await eventually(lambda: light.value(COLOR, "current_x") == 30000, timeout=1)
+    await eventually(lambda: light.value(COLOR, "current_x") == 30000, timeout=2)
     assert light.value(COLOR, "current_y") == 20000
 
 
