@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 import zigpy_znp.commands as c
@@ -86,3 +87,29 @@ async def test_stop_leaves_the_final_state_on_disk_while_periodic_saves_run(rig:
         assert saved["devices"][str(LIGHT_1)]["clusters"]["0x0008"]["current_level"] == level
         leftovers = list(config.state_file.parent.glob(".*.tmp"))  # type: ignore[union-attr]
         assert leftovers == []
+
+
+async def test_every_mt_frame_is_logged_at_debug_level(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = await rig.emulator()
+    znp = await rig.znp(emu)
+    with caplog.at_level(logging.DEBUG, logger="hil.emulators.znp.mt"):
+        await znp.request(c.SYS.Version.Req())
+    lines = [r.getMessage() for r in caplog.records if r.name == "hil.emulators.znp.mt"]
+    assert "MT <- SYS.Version.Req()" in lines
+    assert any(line.startswith("MT -> SYS.Version.Rsp(") for line in lines)
+
+
+async def test_state_is_plain_json_with_network_devices_and_fades(joined: JoinedRig) -> None:
+    emu, app = await joined()
+    await (
+        app.get_device(ieee=LIGHT_1).endpoints[11].level.move_to_level(level=20, transition_time=30)
+    )
+    state = json.loads(json.dumps(emu.state()))  # no custom encoder needed
+    (light,) = state["devices"]
+    assert light["joined"] is True and light["reachable"] is True
+    assert light["nwk"] == f"0x{emu.device(LIGHT_1).nwk:04x}"
+    assert light["transitions"][0]["target"] == {"current_level": 20}
+    assert state["network"]["frame_counter"] > 0
+    assert state["coordinator"]["endpoints"] == [1, 2, 242]

@@ -21,7 +21,7 @@ from zigpy.zcl import foundation as f
 from .. import zdo
 from ..air import COORDINATOR_NWK, ApsFrame, Dst, NetworkId
 from ..timing import Timing
-from . import zcl
+from . import foundation_commands, zcl
 from .endpoint import SimEndpoint
 from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
 from .lighting import ColorServer, LevelServer
@@ -187,7 +187,7 @@ class SimDevice:
             status = f.Status.UNSUPPORTED_CLUSTER
             reply = zcl.default_response(request.tsn, request.command_id, status, direction)
         elif request.is_general:
-            reply = self._general(server, request)
+            reply = foundation_commands.handle(server, request)
         else:
             reply = self._cluster_command(server, request)
         if reply is not None and unicast:
@@ -203,116 +203,6 @@ class SimDevice:
         if result == f.Status.SUCCESS and not request.wants_default_response:
             return None
         return zcl.default_response(request.tsn, request.command_id, result, direction)
-
-    def _general(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
-        command = request.command_id
-        direction = request.reply_direction
-        if request.manufacturer is not None:
-            status = f.Status.UNSUP_MANUF_GENERAL_COMMAND
-            return zcl.default_response(request.tsn, command, status, direction)
-        try:
-            if command == f.GeneralCommand.Read_Attributes:
-                return self._read_attributes(server, request)
-            if command in (
-                f.GeneralCommand.Write_Attributes,
-                f.GeneralCommand.Write_Attributes_Undivided,
-                f.GeneralCommand.Write_Attributes_No_Response,
-            ):
-                return self._write_attributes(server, request)
-            if command == f.GeneralCommand.Configure_Reporting:
-                return self._configure_reporting(server, request)
-            if command == f.GeneralCommand.Discover_Attributes:
-                return self._discover_attributes(server, request)
-        except (ValueError, KeyError):
-            return zcl.default_response(request.tsn, command, f.Status.MALFORMED_COMMAND, direction)
-        if command == f.GeneralCommand.Default_Response:
-            return None
-        return zcl.default_response(request.tsn, command, f.Status.UNSUP_GENERAL_COMMAND, direction)
-
-    def _read_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
-        args = zcl.decode_general(request)
-        records = []
-        for attr_id in args.attribute_ids:
-            attr = server.attribute(int(attr_id))
-            value = None if attr is None else server.get(attr.name)
-            records.append(zcl.read_record(int(attr_id), attr, value))
-        return zcl.read_attributes_response(request.tsn, records, request.reply_direction)
-
-    def _write_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
-        args = zcl.decode_general(request)
-        command = request.command_id
-        failures: list[f.WriteAttributesStatusRecord] = []
-        if command == f.GeneralCommand.Write_Attributes_Undivided:
-            for attribute in args.attributes:
-                attr = server.definition.attributes.get(int(attribute.attrid))
-                if attr is None or attr.name not in server.writable:
-                    failures.append(
-                        f.WriteAttributesStatusRecord(
-                            status=f.Status.READ_ONLY if attr else f.Status.UNSUPPORTED_ATTRIBUTE,
-                            attrid=attribute.attrid,
-                        )
-                    )
-        if not failures:
-            for attribute in args.attributes:
-                status = server.write(int(attribute.attrid), attribute.value.value)
-                if status != f.Status.SUCCESS:
-                    failures.append(
-                        f.WriteAttributesStatusRecord(status=status, attrid=attribute.attrid)
-                    )
-        if command == f.GeneralCommand.Write_Attributes_No_Response:
-            return None
-        records = failures or [f.WriteAttributesStatusRecord(status=f.Status.SUCCESS)]
-        body = f.WriteAttributesResponse(records)
-        return zcl.general_frame(
-            request.tsn,
-            f.GeneralCommand.Write_Attributes_rsp,
-            bytes(body.serialize()),
-            request.reply_direction,
-        )
-
-    def _configure_reporting(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
-        args = zcl.decode_general(request)
-        failures = []
-        for config in args.config_records:
-            attr = server.attribute(int(config.attrid))
-            if attr is None:
-                status = f.Status.UNSUPPORTED_ATTRIBUTE
-            elif attr.name not in server.reportable:
-                status = f.Status.UNREPORTABLE_ATTRIBUTE
-            else:
-                continue
-            failures.append(
-                f.ConfigureReportingResponseRecord(
-                    status=status, direction=config.direction, attrid=config.attrid
-                )
-            )
-        records = failures or [f.ConfigureReportingResponseRecord(status=f.Status.SUCCESS)]
-        body = f.ConfigureReportingResponse(records)
-        return zcl.general_frame(
-            request.tsn,
-            f.GeneralCommand.Configure_Reporting_rsp,
-            bytes(body.serialize()),
-            request.reply_direction,
-        )
-
-    def _discover_attributes(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes:
-        args = zcl.decode_general(request)
-        ids = sorted(
-            a.id
-            for a in server.definition.attributes.values()
-            if a.id >= args.start_attribute_id and server.attribute(a.id) is not None
-        )
-        page = ids[: int(args.max_attribute_ids)]
-        records = [
-            f.DiscoverAttributesResponseRecord(
-                attrid=attr_id, datatype=server.definition.attributes[attr_id].zcl_type
-            )
-            for attr_id in page
-        ]
-        body = bytes([int(len(page) == len(ids))]) + b"".join(bytes(r.serialize()) for r in records)
-        return zcl.general_frame(
-            request.tsn, f.GeneralCommand.Discover_Attributes_rsp, body, request.reply_direction
-        )
 
     # -- radio out ----------------------------------------------------------------------
     def send_zcl(
