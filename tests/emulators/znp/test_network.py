@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zigpy.types as zt
 import zigpy_znp.commands as c
+import zigpy_znp.types as t
 from zigpy_znp.types.nvids import OsalNvIds
 
 from .conftest import FORMED_CHANNEL, LIGHT_1, JoinedRig, Rig, eventually
@@ -100,3 +101,30 @@ async def test_network_backup_contains_joined_light_and_its_link_key(joined: Joi
     assert info.nwk_addresses[LIGHT_1] == nwk
     assert LIGHT_1 in {key.partner_ieee for key in info.key_table}
     assert info.network_key.tx_counter > 0
+
+
+async def test_mt_nwk_update_request_scan_answers_with_update_notify(rig: Rig) -> None:
+    emu = await rig.emulator(channel_energy={11: 77, 26: 5})
+    znp = await rig.znp(emu)
+    await znp.request_callback_rsp(
+        request=c.AppConfig.BDBStartCommissioning.Req(
+            Mode=c.app_config.BDBCommissioningMode.NwkFormation
+        ),
+        RspStatus=t.Status.SUCCESS,
+        callback=c.ZDO.StateChangeInd.Callback(State=t.DeviceState.StartedAsCoordinator),
+    )
+    notify = await znp.request_callback_rsp(
+        request=c.ZDO.MgmtNWKUpdateReq.Req(
+            Dst=0x0000,
+            DstAddrMode=t.AddrMode.NWK,
+            Channels=t.Channels.from_channel_list([11, 26]),
+            ScanDuration=1,
+            ScanCount=1,
+            NwkManagerAddr=0x0000,
+        ),
+        RspStatus=t.Status.SUCCESS,
+        callback=c.ZDO.MgmtNWKUpdateNotify.Callback(partial=True, Src=0x0000),
+        timeout=5,
+    )
+    assert list(notify.ScannedChannels) == [11, 26]
+    assert list(notify.EnergyValues) == [77, 5]
