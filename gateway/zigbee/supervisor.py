@@ -285,6 +285,7 @@ class RadioSupervisor:
             self._lost.clear()
             self._app = app
             self._snapshot = _read_snapshot(app, self._snapshot)
+            self._watch_coordinator_resets(app)
             try:
                 for hook in self._up_hooks:
                     await hook(app)
@@ -325,6 +326,30 @@ class RadioSupervisor:
                 await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
             raise
         return app
+
+    def _watch_coordinator_resets(self, app: ControllerApplication) -> None:
+        """Treat an unexpected Z-Stack reset as a lost connection.
+
+        After a watchdog reset or brown-out the stick boots with the network stopped and
+        its endpoints forgotten, yet still answers pings, so neither the serial port nor
+        zigpy's watchdog notices; zigpy-znp ignores the SYS_RESET_IND. Restarting the
+        application starts the network again. Resets we cause ourselves happen inside an
+        exclusive operation (network reset) or during start-up and tear-down, when this
+        listener is not active.
+        """
+        znp = getattr(app, "_znp", None) if self.config.kind in ZNP_KINDS else None
+        if znp is None:
+            return
+        from zigpy_znp import commands
+
+        def on_reset(message: Any) -> None:
+            if self._app is not app or self._busy is not None or self._stopping:
+                return
+            self.last_error = f"coordinator reset ({getattr(message, 'Reason', '?')})"
+            log.warning("Zigbee coordinator reset itself (%s); restarting the network", message)
+            self.restart()
+
+        znp.callback_for_response(commands.SYS.ResetInd.Callback(partial=True), on_reset)
 
     async def _after_up(self, app: ControllerApplication) -> None:
         """Re-open the network if it was open when the radio went away; save a backup."""

@@ -76,3 +76,16 @@ async def test_names_and_ids_survive_an_unplug(paired):
         after = {k: (v["name"], v["uniqueid"]) for k, v in (await rig.gw.get("/lights")).items()}
         assert after == before
         assert after[light][0] == "Desk"
+
+
+async def test_a_coordinator_reset_restarts_the_network_without_a_process_restart(paired):
+    async with zigbee_rig(paired) as rig:
+        states: list[RadioState] = []
+        rig.gw.supervisor.add_state_listener(lambda old, new: states.append(new))
+        rig.emulator.reset()
+        await until(lambda: RadioState.LOST in states, timeout=5)
+        await until(lambda: rig.gw.supervisor.state is RadioState.RUNNING, timeout=10)
+        light = rig.gw.light_id(1)
+        r = await rig.gw.http.put(rig.gw.url(f"/lights/{light}/state"), json={"on": False})
+        assert r.json() == [{"success": {f"/lights/{light}/state/on": False}}]
+        await until(lambda: rig.emu_value(1, 0x0006, "on_off") is False)
