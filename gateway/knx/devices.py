@@ -7,11 +7,15 @@ The rules this module keeps (the HTTP layer only parses and renders):
   telegram is built; any failure is :class:`ParamsError`.
 * **Feedback is the device's own status telegram, sent after our command.** With ``fb`` we
   subscribe to the status address *before* sending, remember when we started sending, and
-  take the first GroupValueWrite from another device that arrived after that. Our own
-  telegrams never count (a catalogue may use one address for command and status), and
-  neither do GroupValueResponses: a response answers somebody's read, and a read sent before
-  our command is answered with the state from before it. No such telegram within
-  ``feedback_timeout`` (counted from the bus confirming our command) -> :class:`NotExecutable`.
+  look at GroupValueWrites from other devices that arrived after that. Our own telegrams
+  never count (a catalogue may use one address for command and status), and neither do
+  GroupValueResponses: a response answers somebody's read, and a read sent before our
+  command is answered with the state from before it. The first status carrying the value we
+  sent (as the bus carries it) is the answer. A status with another value may be the late
+  feedback of an earlier command (a client sending commands quickly), so we keep waiting;
+  if nothing matching comes within ``feedback_timeout`` (counted from the bus confirming our
+  command), the last such status is the device's actual state and is answered. No status at
+  all -> :class:`NotExecutable`.
 * **Status comes from the bus.** The last value seen on the status address is answered at
   once if it was seen during the current connection; otherwise (nothing seen yet, or only
   before a reconnect, when the bus may have changed unseen) we send a GroupValueRead and
@@ -132,6 +136,8 @@ class DeviceService:
         self, group: str, payload: dpt_codec.Payload, config: ControllerConfig
     ) -> Number:
         assert config.status is not None
+        expected = _status_value(config, payload)  # our value as the bus carries it
+        reported: Number | None = None
         with self._link.subscribe(config.status, maxsize=32) as events:
             sending_since = self._clock()
             await self._link.write_raw(group, payload)
@@ -144,7 +150,7 @@ class DeviceService:
                 if event.own or event.kind != "write" or event.received_at < sending_since:
                     continue
                 try:
-                    return _status_value(config, event.payload)
+                    value = _status_value(config, event.payload)
                 except StatusUnreadable as exc:
                     log.warning(
                         "event=thinknx_feedback_unreadable ga=%s source=%s error=%s",
@@ -152,6 +158,12 @@ class DeviceService:
                         event.source,
                         exc,
                     )
+                    continue
+                if value == expected:
+                    return value
+                reported = value  # maybe a late status of an earlier command: wait on
+        if reported is not None:
+            return reported  # the device reported another state and nothing since
         raise NotExecutable(f"no feedback on {config.status} within {self._feedback_timeout:g} s")
 
     # --- status -----------------------------------------------------------------------------

@@ -90,3 +90,23 @@ async def test_fb_waits_leave_no_subscription_behind(rig):
     await rig.get("power", guid=LIGHT, cmd=1, fb=None)  # times out
     await rig.get("powerlevel", guid="dining_dimmer", cmd=10, fb=None)  # answered
     assert rig.link._hub.subscriber_count == 0
+
+
+async def test_fast_alternating_fb_commands_each_answer_their_own_status(rig):
+    # Each status telegram arrives 30 ms after its command, i.e. while the next command is
+    # already waiting: a late status of the previous command must not answer this one.
+    for cmd in (1, 0, 1, 0):
+        await rig.get("power", guid=LIGHT, cmd=cmd)  # no fb: their statuses arrive later
+    answers = [(await rig.get("power", guid=LIGHT, cmd=i % 2, fb=None)).json() for i in range(8)]
+    assert [a["status"] for a in answers] == [i % 2 for i in range(8)]
+
+
+async def test_fb_answers_a_different_reported_value_once_the_wait_is_over(make_rig):
+    rig = await make_rig(catalogue=SHARED_ADDRESS.replace('status = "7/0/1"', 'status = "7/0/2"'))
+    loop = asyncio.get_running_loop()
+    # The device reports 0 although we asked for 1 (it refused, or clamps): that is its state.
+    loop.call_later(0.1, rig.emulator.inject, "7/0/2", DPTBinary(0), "write", "1.1.50")
+    started = time.monotonic()
+    r = await rig.get("power", guid="shared", cmd=1, fb=None)
+    assert r.json()["status"] == 0
+    assert time.monotonic() - started > 0.45  # it waited for a matching report first
