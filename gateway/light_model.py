@@ -197,8 +197,8 @@ class LightUnreachable(Exception):
 
 
 class LightRefused(Exception):
-    """The light answered the command with a ZCL failure status."""
+    """The command was refused (e.g. the radio would not queue it); ``status`` says why."""
 
     def __init__(self, status: str) -> None:
-        super().__init__(f"device answered {status}")
+        super().__init__(status)
         self.status = status

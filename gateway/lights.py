@@ -14,7 +14,8 @@ Choices where the specs are silent (also in docs/zigbee.md):
 - A parameter is reported as success only after the light acknowledged its command. When
   a command fails mid-way, the parameters already carried out stay (and are reported as
   successes); the failing one and all after it get an error item (202 if the light stopped
-  answering, 901 if it refused, 950/951 if the radio went away or became busy), and
+  answering, 901 if the radio refused to send, 950/951 if the radio went away or became
+  busy), and
   nothing after the failure is sent.
 - A renamed light may share its name with another one (as in deCONZ; Hue would append a
   number). Names are 0..32 characters.
@@ -213,6 +214,7 @@ class LightsService:
         self._flusher: asyncio.Task[None] | None = None
         self._discover_lock = asyncio.Lock()
         self._search = _Search()
+        self._rendered: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -291,7 +293,24 @@ class LightsService:
         return state
 
     def render(self, light: Light) -> dict[str, Any]:
-        """The light object of ``GET /lights/<id>`` (spec fields plus deCONZ's names)."""
+        """The light object of ``GET /lights/<id>`` (spec fields plus deCONZ's names).
+
+        Rendering (with its etag hash) is the bulk of a ``GET /lights``; the result is kept
+        per light until anything it is made of changes. Callers must not modify it.
+        """
+        key = (
+            repr(light.state),
+            light.name,
+            light.type,
+            light.manufacturer,
+            light.model,
+            light.swversion,
+            light.caps,
+            self.radio_up,
+        )
+        cached = self._rendered.get(light.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         body: dict[str, Any] = {
             "hascolor": light.caps.has_color,
             "manufacturer": light.manufacturer,
@@ -311,6 +330,7 @@ class LightsService:
             body["ctmax"] = light.caps.ct_max or colors.CT_API_MAX
         content = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         body["etag"] = hashlib.md5(content, usedforsecurity=False).hexdigest()
+        self._rendered[light.id] = (key, body)
         return body
 
     def render_all(self) -> dict[str, Any]:
@@ -647,6 +667,7 @@ class LightsService:
     def _remove(self, light: Light) -> None:
         self._lights.pop(light.id, None)
         self._by_address.pop(light.address, None)
+        self._rendered.pop(light.id, None)
         self._dirty.discard(light.id)
         with contextlib.suppress(ValueError):
             self._search.new_ids.remove(light.id)

@@ -31,7 +31,13 @@ import zigpy.types as zt
 from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.lighting import Color
 
-from gateway.light_model import Capabilities, LightAddress, LightCommand, LightUnreachable
+from gateway.light_model import (
+    Capabilities,
+    LightAddress,
+    LightCommand,
+    LightRefused,
+    LightUnreachable,
+)
 from gateway.radio import RadioBusy, RadioUnavailable
 from gateway.zigbee import zcl
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -44,6 +50,22 @@ log = logging.getLogger(__name__)
 ControllerApplication = zigpy.application.ControllerApplication
 REPORTED_CLUSTERS = (OnOff.cluster_id, LevelControl.cluster_id, Color.cluster_id)
 ATTRIBUTE_EVENTS = ("attribute_report", "attribute_updated")
+
+
+# Delivery statuses that mean "the light did not answer" (Z-Stack and deCONZ names);
+# any other failure status is the radio refusing to send (full queue, bad request, ...).
+NOT_ACKNOWLEDGED = ("NO_ACK", "NO_ROUTE", "TRANSACTION_EXPIRED", "ROUTE_ERROR", "NO_RESPONSE")
+
+
+def radio_refusal(exc: BaseException) -> str | None:
+    """The status name if the radio refused to send, None if the light did not answer."""
+    status = getattr(exc, "status", None)
+    if status is None:
+        return None
+    name = getattr(status, "name", None) or f"0x{int(status):02X}"
+    if any(part in name for part in NOT_ACKNOWLEDGED):
+        return None
+    return str(name)
 
 
 class ZigbeeLights:
@@ -95,6 +117,9 @@ class ZigbeeLights:
             await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
+            refused = radio_refusal(exc)
+            if refused is not None:
+                raise LightRefused(f"radio refused: {refused}") from exc
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
 
     async def leave(self, address: LightAddress) -> None:

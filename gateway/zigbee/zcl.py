@@ -29,7 +29,6 @@ from gateway.light_model import (
     DiscoveredLight,
     LightAddress,
     LightCommand,
-    LightRefused,
     LightType,
     SetColorLoop,
     SetColorTemp,
@@ -321,39 +320,48 @@ async def execute(
     *,
     retries: int = 1,
 ) -> None:
-    """Send one domain command as ZCL and check the light's default response.
+    """Send one domain command as ZCL; return once the light acknowledged it (APS ack).
 
-    Raises zigpy's DeliveryError / TimeoutError when the light does not answer (the
-    caller decides what that means), LightRefused for a non-success status.
+    Like deCONZ and the Hue bridge, we do not wait for the ZCL Default Response: the
+    command goes out with "disable default response" set and APS acknowledgement
+    requested, so delivery is what counts. Waiting for Default Responses would also
+    run into zigpy's duplicate filter (identical responses within 10 s are dropped once
+    the 8-bit transaction number wraps), which a busy light reaches at ~26 commands/s.
+    Raises zigpy's DeliveryError / TimeoutError when delivery fails.
     """
     clusters = endpoint.in_clusters
-    kw: dict[str, Any] = {"retries": retries, "tsn": tsn()}
+    kw: dict[str, Any] = {
+        "retries": retries,
+        "tsn": tsn(),
+        "expect_reply": False,
+        "disable_default_response": True,
+    }
     match command:
         case TurnOn():
-            rsp = await clusters[OnOff.cluster_id].on(**kw)
+            await clusters[OnOff.cluster_id].on(**kw)
         case TurnOff():
-            rsp = await clusters[OnOff.cluster_id].off(**kw)
+            await clusters[OnOff.cluster_id].off(**kw)
         case TurnOnAtLevel(bri=bri, transition=tt):
-            rsp = await clusters[LevelControl.cluster_id].move_to_level_with_on_off(
+            await clusters[LevelControl.cluster_id].move_to_level_with_on_off(
                 level=colors.bri_to_level(bri), transition_time=colors.transition_to_zcl(tt), **kw
             )
         case SetLevel(bri=bri, transition=tt):
-            rsp = await clusters[LevelControl.cluster_id].move_to_level(
+            await clusters[LevelControl.cluster_id].move_to_level(
                 level=colors.bri_to_level(bri), transition_time=colors.transition_to_zcl(tt), **kw
             )
         case SetHueSat():
-            rsp = await _hue_sat(clusters[Color.cluster_id], caps, command, kw)
+            await _hue_sat(clusters[Color.cluster_id], caps, command, kw)
         case SetColorTemp(ct=ct, transition=tt):
-            rsp = await clusters[Color.cluster_id].move_to_color_temp(
+            await clusters[Color.cluster_id].move_to_color_temp(
                 color_temp_mireds=ct, transition_time=colors.transition_to_zcl(tt), **kw
             )
         case SetXY(x=x, y=y, transition=tt):
             zx, zy = colors.xy_to_zcl(x, y)
-            rsp = await clusters[Color.cluster_id].move_to_color(
+            await clusters[Color.cluster_id].move_to_color(
                 color_x=zx, color_y=zy, transition_time=colors.transition_to_zcl(tt), **kw
             )
         case SetColorLoop(active=True, speed=speed):
-            rsp = await clusters[Color.cluster_id].color_loop_set(
+            await clusters[Color.cluster_id].color_loop_set(
                 update_flags=LOOP_UPDATE_ACTION | LOOP_UPDATE_DIRECTION | LOOP_UPDATE_TIME,
                 action=LOOP_FROM_CURRENT_HUE,
                 direction=LOOP_UP,
@@ -362,7 +370,7 @@ async def execute(
                 **kw,
             )
         case SetColorLoop(active=False):
-            rsp = await clusters[Color.cluster_id].color_loop_set(
+            await clusters[Color.cluster_id].color_loop_set(
                 update_flags=LOOP_UPDATE_ACTION,
                 action=LOOP_DEACTIVATE,
                 direction=0,
@@ -371,10 +379,9 @@ async def execute(
                 **kw,
             )
         case IdentifyCommand(seconds=seconds):
-            rsp = await clusters[Identify.cluster_id].identify(identify_time=seconds, **kw)
+            await clusters[Identify.cluster_id].identify(identify_time=seconds, **kw)
         case _:  # pragma: no cover - the union is exhaustive
             raise AssertionError(command)
-    _check(rsp)
 
 
 async def _hue_sat(
@@ -405,16 +412,6 @@ async def _hue_sat(
     return await cluster.move_to_saturation(
         saturation=colors.sat_to_zcl(sat), transition_time=tt, **kw
     )
-
-
-def _check(rsp: Any) -> None:
-    """A Default Response with a failure status means the light refused the command."""
-    status = getattr(rsp, "status", None)
-    if status is None and isinstance(rsp, list | tuple) and len(rsp) >= 2:
-        status = rsp[1]
-    if status is not None and status != foundation.Status.SUCCESS:
-        name = getattr(status, "name", None) or f"0x{int(status):02X}"
-        raise LightRefused(name)
 
 
 async def leave(device: zigpy.device.Device, wait: float = LEAVE_TIMEOUT) -> None:

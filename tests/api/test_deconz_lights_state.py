@@ -363,10 +363,10 @@ async def test_a_light_that_does_not_acknowledge_becomes_unreachable(sqlite_url)
         assert (await rig.client.get(rig.url("/1"))).json()["state"]["reachable"] is False
 
 
-async def test_a_refused_command_keeps_what_was_done_before_and_skips_the_rest(sqlite_url):
+async def test_a_command_the_radio_refuses_keeps_what_was_done_before_and_skips_the_rest(sqlite_url):
     async with lights_rig(sqlite_url) as rig:
         await lit(rig)
-        rig.transport.refuse[SetXY] = "UNSUP_CLUSTER_COMMAND"
+        rig.transport.refuse[SetXY] = "radio refused: BUFFER_FULL"
         r = await rig.client.put(
             rig.url("/1/state"), json={"bri": 10, "xy": [0.1, 0.1], "on": False}
         )
@@ -377,14 +377,14 @@ async def test_a_refused_command_keeps_what_was_done_before_and_skips_the_rest(s
                 "error": {
                     "type": 901,
                     "address": "/lights/1/state/xy",
-                    "description": "Internal error, device answered UNSUP_CLUSTER_COMMAND",
+                    "description": "Internal error, radio refused: BUFFER_FULL",
                 }
             },
             {
                 "error": {
                     "type": 901,
                     "address": "/lights/1/state/on",
-                    "description": "Internal error, device answered UNSUP_CLUSTER_COMMAND",
+                    "description": "Internal error, radio refused: BUFFER_FULL",
                 }
             },
         ]

@@ -233,7 +233,7 @@ def _result_item(light: Light, result: ParamResult) -> dict[str, Any] | errors.A
         case Outcome.NOT_REACHABLE:
             return errors.device_not_reachable(address)
         case Outcome.REFUSED:
-            why = f"Internal error, device answered {result.detail}"
+            why = f"Internal error, {result.detail}"
             return errors.internal_error(address, why)
         case Outcome.RADIO_BUSY:
             return errors.bridge_busy(address, result.detail)
