@@ -35,8 +35,6 @@ _ERRORS = {
 def _schema(param: ParamDoc) -> dict[str, Any]:
     if param.kind == "number":
         return {"type": "string", "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"}
-    if param.kind == "flag":
-        return {"type": "string", "allowEmptyValue": True}
     return {"type": "string"}
 
 
@@ -63,7 +61,8 @@ def _operation(route: ThinknxRoute, method: str) -> dict[str, Any]:
     if method == "get":
         operation["parameters"] = [
             {"name": p.name, "in": "query", "required": p.required,
-             "description": p.description, "schema": _schema(p)}
+             "description": p.description, "schema": _schema(p),
+             **({"allowEmptyValue": True} if p.kind == "flag" else {})}
             for p in params
         ]  # fmt: skip
     else:
