@@ -204,3 +204,33 @@ async def test_passwords_never_reach_the_logs(rig, caplog):
     text = "\n".join(r.getMessage() for r in server)
     assert "event=thinknx_auth_failed" in text
     assert secret not in text and token not in text
+
+
+async def test_a_changed_password_stops_the_old_one_at_once(rig):
+    assert (await rig.client.get(POWER_ON)).status_code == 200  # the old password is cached
+    await rig.stack.users.add(USER, "a-new-password")
+    assert (await rig.client.get(POWER_ON)).status_code == 403
+    fresh = rig.new_client(auth=httpx.BasicAuth(USER, "a-new-password"))
+    assert (await fresh.get(POWER_ON)).status_code == 200
+
+
+async def test_a_removed_user_is_refused_at_once(rig):
+    assert (await rig.client.get(POWER_ON)).status_code == 200
+    await rig.stack.users.remove(USER)
+    assert (await rig.client.get(POWER_ON)).status_code == 403
+
+
+async def test_a_digest_answer_without_qop_gets_a_new_challenge_and_sends_nothing(rig):
+    plain = rig.new_client()
+    challenge = _challenge(await plain.get(POWER_ON))
+    ha1 = _md5(f"{USER}:{challenge['realm']}:{PASSWORD}")
+    response = _md5(f"{ha1}:{challenge['nonce']}:{_md5('GET:' + POWER_ON)}")  # RFC 2069
+    header = (
+        f'Digest username="{USER}", realm="{challenge["realm"]}", nonce="{challenge["nonce"]}", '
+        f'uri="{POWER_ON}", response="{response}"'
+    )
+    mark = rig.mark()
+    r = await plain.get(POWER_ON, headers={"Authorization": header})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Digest ")
+    assert rig.sent_since(mark) == []
