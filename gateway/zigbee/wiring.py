@@ -2,7 +2,8 @@
 
 What it hands to the composition root (``gateway.wiring.Contribution``):
 - ``network``: the :class:`RadioSupervisor` (the configuration service's radio port);
-- ``attach_deconz``: registers the lights service and the ``lights`` full-state section;
+- ``attach_deconz``: registers the lights service and the ``lights`` full-state section,
+  and the touchlink service (inter-PAN scan, identify, reset);
 - ``servers``: the deCONZ websocket on ``http.websocket_port``;
 - health (the supervisor task is alive — a lost radio is reported, not fatal), status,
   and an orderly stop: radio first, then lights (final state flush), then the emulator.
@@ -18,10 +19,12 @@ from typing import TYPE_CHECKING
 
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.lights import SERVICE_KEY
+from gateway.api.deconz.touchlink import SERVICE_KEY as TOUCHLINK_KEY
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.lights import LightsService
 from gateway.wiring import Contribution
 from gateway.zigbee.stack import ZigbeeSide
+from gateway.zigbee.touchlink import build_touchlink
 
 if TYPE_CHECKING:
     from gateway.service import Gateway
@@ -69,8 +72,14 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         flow_control=settings.radio.flow_control,
     )
     await side.start()
+    touchlink = build_touchlink(side)
+
+    def attach(services: DeconzServices) -> None:
+        side.attach(services)
+        services.extra[TOUCHLINK_KEY] = touchlink
 
     async def stop() -> None:
+        await touchlink.stop()
         await side.stop()
         if virtual is not None:
             await virtual.stop()
@@ -79,7 +88,7 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     host, port = settings.http.host, settings.http.websocket_port
     return Contribution(
         network=side.supervisor,
-        attach_deconz=side.attach,
+        attach_deconz=attach,
         servers=[("websocket", websocket, host, port, "http.websocket_port")],
         healthy=lambda: side.supervisor.alive,
         status=side.status,

@@ -6,7 +6,7 @@ that adds resources (lights, touchlink) contributes its own list, joined below.
 
 from __future__ import annotations
 
-from gateway.api.deconz import config, lights
+from gateway.api.deconz import config, lights, touchlink
 from gateway.api.deconz.routing import ApiRoute, Operation
 from gateway.api.deconz.schemas import (
     CONFIG_PUT_BODY,
@@ -20,6 +20,7 @@ from gateway.api.deconz.schemas import (
     PASSWORD_BODY,
     RESET_BODY,
     SUCCESS_LIST,
+    TOUCHLINK_SCAN,
 )
 
 CONFIG_ROUTES = [
@@ -232,6 +233,48 @@ LIGHT_ROUTES = [
     ),
 ]
 
-ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES]
+TOUCHLINK_ROUTES = [
+    ApiRoute(
+        "/api/{apikey}/touchlink/scan",
+        {
+            "POST": Operation(
+                touchlink.start_scan,
+                "Scan for touchlink devices nearby (about 10 s, in the background)",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 503),
+            ),
+            "GET": Operation(
+                touchlink.get_scan,
+                "State and results of the last touchlink scan",
+                response_schema=TOUCHLINK_SCAN,
+                error_statuses=(304, 403, 503),
+            ),
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/touchlink/{id}/identify",
+        {
+            "POST": Operation(
+                touchlink.identify,
+                "Make a device found by the last scan blink",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 404, 503),
+            )
+        },
+    ),
+    ApiRoute(
+        "/api/{apikey}/touchlink/{id}/reset",
+        {
+            "POST": Operation(
+                touchlink.reset,
+                "Reset a device found by the last scan to factory new",
+                response_schema=SUCCESS_LIST,
+                error_statuses=(403, 404, 503),
+            )
+        },
+    ),
+]
+
+ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *TOUCHLINK_ROUTES]
 
 __all__ = ["ERROR_LIST", "ROUTES"]

@@ -118,3 +118,26 @@ LIGHTS_NEW: Schema = {
     "required": ["lastscan"],
     "properties": {"lastscan": {"type": "string"}},
 }
+
+TOUCHLINK_SCAN: Schema = {
+    "type": "object",
+    "required": ["scanstate", "lastscan", "result"],
+    "properties": {
+        "scanstate": {"type": "string", "enum": ["idle", "scanning"]},
+        "lastscan": {"type": "string"},
+        "result": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["address", "factorynew", "channel", "panid", "rssi"],
+                "properties": {
+                    "address": {"type": "string", "pattern": "^0x[0-9a-f]{16}$"},
+                    "factorynew": {"type": "boolean"},
+                    "channel": {"type": "integer", "minimum": 11, "maximum": 26},
+                    "panid": {"type": "integer", "minimum": 0, "maximum": 65535},
+                    "rssi": {"type": ["integer", "null"]},
+                },
+            },
+        },
+    },
+}
