@@ -17,6 +17,7 @@ from gateway.knx.thinknx_cli import register as register_thinknx
 from gateway.logsetup import configure_logging
 from gateway.settings import Settings, SettingsError, load_settings
 from gateway.store import StoreError
+from gateway.touchlink_cli import register as register_touchlink
 
 EXIT_CONFIG = 2
 EXIT_RUNTIME = 1
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_current
     )
     register_thinknx(sub, common)
+    register_touchlink(sub, common)
     return parser
 
 
