@@ -121,6 +121,8 @@ class Gateway:
         return paths
 
     async def stop(self) -> None:
+        # Mark the stop as wanted first: servers ending now are not "unexpected".
+        self._stop.set()
         self.notifier.stopping()
         for name, server, task in reversed(self._servers):
             server.should_exit = True

@@ -219,3 +219,10 @@ def test_config_is_accepted_before_and_after_the_subcommand(argv):
     from gateway.cli import build_parser
 
     assert build_parser().parse_args(argv).config == Path("/x/g.toml")
+
+
+async def test_a_direct_stop_is_not_reported_as_an_unexpected_server_exit(tmp_path, caplog):
+    gateway = Gateway(settings_for(tmp_path), notifier=SystemdNotifier(None))
+    await gateway.start()
+    await gateway.stop()
+    assert not [r for r in caplog.records if "stopped unexpectedly" in r.getMessage()]
