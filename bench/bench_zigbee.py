@@ -6,6 +6,8 @@
    time that same frame needs on a real UART at 115200 baud (bytes x 10 bits / 115200),
    which a pty does not impose.
 2. ``GET /lights`` with 100 lights: requests per second with 8 concurrent clients.
+3. Recovery: stick unplugged -> supervisor ``lost``, replugged -> ``running`` again
+   (with the test tuning: backoff 0.05..0.3 s; production starts at 0.5 s, caps at 10 s).
 
 Client, gateway and emulator share this machine (and, for 1., one event loop), so the
 figures are an upper bound of the gateway's own cost. Prints numbers; not a test.
@@ -32,6 +34,7 @@ from gateway.light_model import (
     LightAddress,
     LightType,
 )
+from gateway.radio import RadioState
 from tests.zigbee.rig import zigbee_rig
 
 COMMANDS = 1000
@@ -119,10 +122,33 @@ async def get_lights(directory: Path) -> None:
         print(f"  {rate:7.0f} requests/s ({GET_REQUESTS} requests in {elapsed:.1f} s)")
 
 
+async def recovery(directory: Path) -> None:
+    async with zigbee_rig(directory, lights=1, paired=1) as rig:
+        supervisor, emulator = rig.gw.supervisor, rig.emulator
+        lost_ms: list[float] = []
+        back_ms: list[float] = []
+        for _ in range(5):
+            started = time.perf_counter()
+            emulator.unplug()
+            while supervisor.reachable:
+                await asyncio.sleep(0.001)
+            lost_ms.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.5)
+            started = time.perf_counter()
+            await emulator.replug()
+            while supervisor.state is not RadioState.RUNNING:
+                await asyncio.sleep(0.005)
+            back_ms.append((time.perf_counter() - started) * 1000)
+        print("Recovery (5 unplug/replug cycles)")
+        print(f"  unplug -> lost:    median {statistics.median(lost_ms):7.1f} ms")
+        print(f"  replug -> running: median {statistics.median(back_ms):7.1f} ms")
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await put_to_wire(Path(tmp) / "put")
         await get_lights(Path(tmp) / "get")
+        await recovery(Path(tmp) / "recovery")
 
 
 if __name__ == "__main__":

@@ -266,6 +266,9 @@ class RadioSupervisor:
         self.last_error = f"connection lost: {exc!r}"
         log.warning("Zigbee radio connection lost: %r", exc)
         self._lost.set()
+        if self.reachable:
+            # Radio requests must fail at once (503/950), not after the loop woke up.
+            self._mark_lost()
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -300,8 +303,11 @@ class RadioSupervisor:
             self._backoff.reset()
             self._set_state(RadioState.RUNNING)
             log.info("Zigbee radio running: %s", self.describe())
-            await self._after_up(app)
+            after_up = asyncio.create_task(self._after_up(app), name="zigbee-after-up")
             await self._lost.wait()
+            after_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await after_up
             await self._teardown(app)
             if self._stopping:
                 break
