@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -43,6 +44,7 @@ StateListener = Callable[[RadioState, RadioState], None]
 UpHook = Callable[[ControllerApplication], Awaitable[None]]
 DownHook = Callable[[ControllerApplication], None]
 
+PORT_POLL_INTERVAL = 0.2  # how often a missing serial port is looked for
 ZIGPY_PERMIT_MAX = 254  # zigpy asserts 0 <= time_s <= 254
 PERMIT_FOREVER = 255  # deCONZ: open until closed
 
@@ -392,11 +394,27 @@ class RadioSupervisor:
         self._set_state(RadioState.LOST)
 
     async def _pause(self) -> None:
-        """Wait the backoff delay (cut short by stop)."""
+        """Wait the backoff delay, cut short by stop or by the port (re)appearing.
+
+        A stick that was unplugged is usually plugged in again by a person, maybe after
+        the backoff has grown to its cap; watching for the device node (udev recreates
+        ``/dev/zigbee``) lets us reconnect within a fraction of a second instead.
+        """
         delay = self._backoff.next_delay()
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), delay)
+        path = self.config.path
+        missing = not await asyncio.to_thread(os.path.exists, path)
+        deadline = self._clock() + delay
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), min(remaining, PORT_POLL_INTERVAL))
+                return
+            if missing and await asyncio.to_thread(os.path.exists, path):
+                log.info("serial port %s appeared; reconnecting", path)
+                return
 
     # -- helpers --------------------------------------------------------------------------------
 

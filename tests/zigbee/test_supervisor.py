@@ -213,3 +213,18 @@ def test_backoff_doubles_up_to_the_cap_and_resets():
     assert [backoff.next_delay() for _ in range(5)] == [0.5, 1, 2, 3, 3]
     backoff.reset()
     assert backoff.next_delay() == 0.5
+
+
+async def test_a_port_that_appears_during_the_backoff_is_tried_at_once(tmp_path, script):
+    script.fail_startups = 1
+    port = tmp_path / "ttyACM0"
+    cfg = RadioConfig("znp", str(port), tmp_path / "z.db", tmp_path / "b")
+    sup = RadioSupervisor(cfg, app_class=FakeApp.bound(script), backoff=Backoff(30, cap=30))
+    sup.start()
+    try:
+        await until(lambda: sup.state is RadioState.LOST)
+        port.touch()  # udev creates the device node again
+        await until(lambda: sup.state is RadioState.RUNNING, timeout=2)
+        assert len(script.apps) == 2
+    finally:
+        await sup.stop()
