@@ -96,7 +96,9 @@ def dispatcher(route: ThinknxRoute) -> Callable[[Request], Awaitable[Response]]:
             log.debug("event=thinknx_not_found path=%s error=%s", route.path, exc)
             response = error_response(errors.device_not_found())
         except NotExecutable as exc:
-            log.info("event=thinknx_not_executable path=%s error=%s", route.path, exc)
+            # DEBUG: during a KNX outage every polling client would add a line per request;
+            # the link logs its own state changes once.
+            log.debug("event=thinknx_not_executable path=%s error=%s", route.path, exc)
             response = error_response(errors.impossible_to_execute())
         except Exception:
             log.exception("event=thinknx_internal_error path=%s", route.path)
