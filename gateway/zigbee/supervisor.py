@@ -277,6 +277,8 @@ class RadioSupervisor:
     async def _run(self) -> None:
         while not self._stopping:
             self._set_state(RadioState.CONNECTING)
+            # Cleared before connecting: a loss (or stop) during start-up stays noticed.
+            self._lost.clear()
             try:
                 app = await self._connect()
             except asyncio.CancelledError:
@@ -287,7 +289,9 @@ class RadioSupervisor:
                 self._mark_lost()
                 await self._pause()
                 continue
-            self._lost.clear()
+            if self._stopping:
+                await self._teardown(app)
+                break
             self._app = app
             self._snapshot = _read_snapshot(app, self._snapshot)
             self._watch_coordinator_resets(app)

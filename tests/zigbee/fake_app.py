@@ -27,6 +27,7 @@ class Script:
     channel_moves: list[tuple[int, int]] = field(default_factory=list)
     formed: int = 0
     move_gate: asyncio.Event | None = None
+    startup_delay: float = 0.0
     channel: int = 15
 
 
@@ -67,7 +68,7 @@ class FakeApp:
             self.listeners.remove(listener)
 
     async def startup(self, *, auto_form: bool = False) -> None:
-        await asyncio.sleep(0)
+        await asyncio.sleep(self.script.startup_delay)
         if self.script.fail_startups > 0:
             self.script.fail_startups -= 1
             raise self.script.startup_error("no stick")

@@ -109,3 +109,18 @@ async def test_the_radio_is_busy_during_a_channel_change(formed):
         assert r.status_code == 503
         assert r.json()[0]["error"]["type"] == 951
         assert (await change).status_code == 200
+
+
+async def test_reset_gw_forms_a_new_network_and_the_radio_comes_back(formed):
+    async with zigbee_rig(formed, lights=0) as rig:
+        before = rig.emulator.network
+        states: list[str] = []
+        rig.gw.supervisor.add_state_listener(lambda old, new: states.append(str(new)))
+        r = await rig.gw.http.post(rig.gw.url("/config/reset"), json={"resetGW": True})
+        assert r.status_code == 200, r.text
+        assert "busy" in states  # the network reset ran as an exclusive operation
+        await until(lambda: states[-2:] == ["connecting", "running"], timeout=15)
+        after = rig.emulator.network
+        assert after.extended_pan_id != before.extended_pan_id
+        assert after.channel == before.channel
+        assert (await rig.gw.get("/config"))["panid"] == after.pan_id

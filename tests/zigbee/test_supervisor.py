@@ -228,3 +228,12 @@ async def test_a_port_that_appears_during_the_backoff_is_tried_at_once(tmp_path,
         assert len(script.apps) == 2
     finally:
         await sup.stop()
+
+
+async def test_stop_during_a_connection_attempt_ends_promptly(supervisor, script):
+    script.startup_delay = 0.2
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.CONNECTING)
+    await asyncio.wait_for(supervisor.stop(), 2)
+    assert script.apps[0].shutdowns == [True]
+    assert supervisor.state is RadioState.STOPPED
