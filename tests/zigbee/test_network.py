@@ -6,7 +6,8 @@ import asyncio
 import json
 
 from gateway.zigbee.backups import backup_path
-from tests.zigbee.rig import MANUAL_LAMP, ieee, until, zigbee_rig
+from hil.emulators.znp import ZnpEmulator
+from tests.zigbee.rig import FAST, MANUAL_LAMP, Gateway, emulator_config, ieee, until, zigbee_rig
 
 
 async def test_first_start_forms_a_network_and_config_shows_it(tmp_path):
@@ -124,3 +125,41 @@ async def test_reset_gw_forms_a_new_network_and_the_radio_comes_back(formed):
         assert after.extended_pan_id != before.extended_pan_id
         assert after.channel == before.channel
         assert (await rig.gw.get("/config"))["panid"] == after.pan_id
+
+
+async def wipe_stick_and_restart(rig, *, lose_zigpy_database: bool = False) -> None:
+    """Replace the stick by an empty one (a new or erased coordinator) and start again."""
+    await rig.gateway.stop()
+    await rig.emulator.stop()
+    (rig.tmp / "znp-state.json").unlink()
+    if lose_zigpy_database:
+        (rig.tmp / "zigbee.db").unlink()
+    rig.emulator = ZnpEmulator(emulator_config(rig.tmp, 0))
+    await rig.emulator.start()
+    rig.gateway = await Gateway(rig.tmp, rig.emulator.path or "", FAST).start()
+    await rig.gateway.running()
+
+
+async def test_an_empty_stick_gets_the_network_back_from_zigpys_backup(formed):
+    async with zigbee_rig(formed, lights=0) as rig:
+        before = rig.emulator.network
+        await wipe_stick_and_restart(rig)
+        after = rig.emulator.network
+        assert (after.pan_id, after.extended_pan_id, after.channel, after.network_key) == (
+            before.pan_id,
+            before.extended_pan_id,
+            before.channel,
+            before.network_key,
+        )
+
+
+async def test_with_zigpys_database_lost_too_the_backup_file_restores_the_network(formed):
+    async with zigbee_rig(formed, lights=0) as rig:
+        before = rig.emulator.network
+        await wipe_stick_and_restart(rig, lose_zigpy_database=True)
+        after = rig.emulator.network
+        assert (after.pan_id, after.extended_pan_id, after.network_key) == (
+            before.pan_id,
+            before.extended_pan_id,
+            before.network_key,
+        )
