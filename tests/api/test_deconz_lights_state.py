@@ -363,7 +363,9 @@ async def test_a_light_that_does_not_acknowledge_becomes_unreachable(sqlite_url)
         assert (await rig.client.get(rig.url("/1"))).json()["state"]["reachable"] is False
 
 
-async def test_a_command_the_radio_refuses_keeps_what_was_done_before_and_skips_the_rest(sqlite_url):
+async def test_a_command_the_radio_refuses_keeps_what_was_done_before_and_skips_the_rest(
+    sqlite_url,
+):
     async with lights_rig(sqlite_url) as rig:
         await lit(rig)
         rig.transport.refuse[SetXY] = "radio refused: BUFFER_FULL"
