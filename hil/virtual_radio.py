@@ -118,14 +118,16 @@ class VirtualRadio:
         if match is None:
             await self.stop()
             raise VirtualRadioError(f"ZNP emulator did not start: {text!r} (see {self.log_file})")
-        self._stdout = asyncio.create_task(self._drain(), name="virtual-radio-stdout")
+        self._stdout = asyncio.create_task(
+            self._drain(self._proc.stdout), name="virtual-radio-stdout"
+        )
         log.info("virtual Zigbee stick at %s (emulator pid %s)", match.group(1), self._proc.pid)
         return match.group(1)
 
-    async def _drain(self) -> None:
+    @staticmethod
+    async def _drain(stream: asyncio.StreamReader) -> None:
         """Keep reading the child's stdout so it never blocks on a full pipe."""
-        assert self._proc is not None and self._proc.stdout is not None
-        while await self._proc.stdout.readline():
+        while await stream.readline():
             pass
 
     async def stop(self) -> None:
@@ -141,7 +143,7 @@ class VirtualRadio:
                 await proc.wait()
         if self._stdout is not None:
             self._stdout.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, OSError):
                 await self._stdout
             self._stdout = None
 
