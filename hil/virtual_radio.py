@@ -102,6 +102,9 @@ class VirtualRadio:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log_fh,
                 preexec_fn=_die_with_parent,
+                # Its own session: Ctrl-C in ``make run`` reaches the gateway, which then
+                # stops the radio before the emulator, instead of both at once.
+                start_new_session=True,
             )
         finally:
             log_fh.close()
