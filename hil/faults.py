@@ -1,0 +1,161 @@
+"""Fault injection: the same faults on the virtual rig and on real hardware.
+
+* Zigbee stick unplugged / plugged in — virtual: the ZNP emulator's control socket
+  ``unplug``/``replug`` (pty closed, link removed, then a new pty behind the same link);
+  hardware: ``uhubctl`` switches the USB port's power (``GATEWAY_HIL_USB_POWER``).
+* A light loses / regains mains power — virtual: ``device_off``/``device_on``; hardware: a
+  command of the rig's owner (``GATEWAY_HIL_LIGHT_POWER``, ``{state}`` becomes on/off),
+  e.g. a switchable socket or a relay.
+* KNX tunnel cut (cable pulled) — :class:`hil.knx_relay.KnxRelay` drops every datagram;
+  the same relay stands in front of a real interface.
+* KNX interface forgets the tunnel (reboot) — the relay sends DISCONNECT_REQUEST on the
+  gateway's behalf; the same on both rigs.
+* Gateway power cut — SIGKILL of the gateway process; the same on both rigs.
+
+Why each fault waits until it has taken effect (the port is gone, the port is back): a
+scenario must measure the gateway's reaction, not the fault's own latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from hil.emulators.znp.control import ControlClient
+
+PORT_TIMEOUT = 30.0  # a USB stick enumerates within a few seconds after power-on
+
+
+class FaultError(RuntimeError):
+    """A fault could not be injected or undone; the message says what the tool answered."""
+
+
+class StickPower(Protocol):
+    """The Zigbee coordinator's connection to the gateway host."""
+
+    description: str
+
+    async def unplug(self) -> None: ...
+
+    async def replug(self) -> None: ...
+
+
+class LightPower(Protocol):
+    """Mains power of one light."""
+
+    description: str
+
+    async def set(self, ieee: str, on: bool) -> None: ...
+
+
+class EmulatorControl:
+    """One request on the ZNP emulator's control socket (a fresh connection per request, so
+    any test's event loop may use it)."""
+
+    def __init__(self, socket_path: Path) -> None:
+        self.socket_path = socket_path
+
+    async def __call__(self, cmd: str, **args: Any) -> Any:
+        async with ControlClient(self.socket_path) as client:
+            return await client.request(cmd, **args)
+
+
+async def _wait_for_path(path: str, present: bool, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while os.path.exists(path) != present:
+        if time.monotonic() > deadline:
+            state = "appear" if present else "disappear"
+            raise FaultError(f"{path} did not {state} within {timeout:g} s")
+        await asyncio.sleep(0.05)
+
+
+class EmulatorStick:
+    """Unplug/replug of the virtual stick: the emulator closes the pty and removes its link."""
+
+    def __init__(self, control: EmulatorControl, link: str) -> None:
+        self.control = control
+        self.link = link
+        self.description = f"ZNP emulator control socket {control.socket_path}"
+
+    async def unplug(self) -> None:
+        await self.control("unplug")
+        await _wait_for_path(self.link, False, 5.0)
+
+    async def replug(self) -> None:
+        await self.control("replug")
+        await _wait_for_path(self.link, True, 5.0)
+
+
+async def run_tool(argv: list[str], *, timeout: float = 30.0) -> str:
+    """Run a helper program (uhubctl, the operator's power command); FaultError on failure."""
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    except FileNotFoundError:
+        raise FaultError(f"{argv[0]}: not installed") from None
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise FaultError(f"{' '.join(argv)}: no answer within {timeout:g} s") from None
+    text = out.decode(errors="replace")
+    if proc.returncode != 0:
+        raise FaultError(f"{' '.join(argv)} exited with {proc.returncode}: {text.strip()}")
+    return text
+
+
+class UhubctlStick:
+    """A real stick on a USB hub port with per-port power switching (``uhubctl``).
+
+    A Raspberry Pi 4/5 switches all its USB ports together (location ``1-1``/``2``, see
+    uhubctl's README), so the stick may share the switch with nothing else of the rig.
+    """
+
+    def __init__(self, location: str, port: str, device_path: str) -> None:
+        self.location = location
+        self.port = port
+        self.device_path = device_path
+        self.description = f"uhubctl -l {location} -p {port}"
+
+    async def _power(self, action: str) -> None:
+        await run_tool(["uhubctl", "-l", self.location, "-p", self.port, "-a", action])
+
+    async def unplug(self) -> None:
+        await self._power("off")
+        await _wait_for_path(self.device_path, False, PORT_TIMEOUT)
+
+    async def replug(self) -> None:
+        await self._power("on")
+        await _wait_for_path(self.device_path, True, PORT_TIMEOUT)
+
+
+class EmulatorLightPower:
+    """Mains power of a simulated lamp (``device_off``/``device_on``)."""
+
+    def __init__(self, control: EmulatorControl) -> None:
+        self.control = control
+        self.description = f"ZNP emulator control socket {control.socket_path}"
+
+    async def set(self, ieee: str, on: bool) -> None:
+        await self.control("device_on" if on else "device_off", ieee=ieee)
+
+
+class CommandLightPower:
+    """Mains power through a command of the rig's owner, ``{state}`` replaced by on/off
+    (and ``{ieee}`` by the light's address), e.g. ``uhubctl -l 1-1 -p 3 -a {state}``."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.description = f"command {template!r}"
+
+    async def set(self, ieee: str, on: bool) -> None:
+        command = self.template.replace("{state}", "on" if on else "off").replace("{ieee}", ieee)
+        await run_tool(shlex.split(command))
