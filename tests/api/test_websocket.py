@@ -37,7 +37,7 @@ async def until(predicate, timeout: float = 5.0) -> None:
 @pytest.fixture
 async def socket_server():
     bus = EventBus()
-    app = build_websocket_app(bus, queue_size=16, send_timeout=2.0, watch_interval=0.02)
+    app = build_websocket_app(bus, queue_size=64, send_timeout=0.5, watch_interval=0.02)
     async with running_server(app) as base:
         yield bus, app.state.socket, base.replace("http://", "ws://")
 
@@ -106,6 +106,9 @@ async def open_stalled_client(url: str) -> tuple[asyncio.StreamReader, asyncio.S
     return reader, writer
 
 
+EVENTS = 400  # 13 MB: more than the kernel buffers a stalled reader can soak up
+
+
 async def test_a_slow_client_is_dropped_and_the_others_get_every_event(socket_server):
     bus, sock, url = socket_server
     _, stalled = await open_stalled_client(url)
@@ -114,15 +117,15 @@ async def test_a_slow_client_is_dropped_and_the_others_get_every_event(socket_se
         received: list[str] = []
 
         async def read_all() -> None:
-            while len(received) < 200:
+            while len(received) < EVENTS:
                 received.append(json.loads(await fast.recv())["id"])
 
         reader = asyncio.create_task(read_all())
-        for n in range(200):
+        for n in range(EVENTS):
             bus.publish(light_event(n, padding=32 * 1024))
-            await asyncio.sleep(0.002)  # the publisher never waits on anyone
+            await asyncio.sleep(0.003)  # the publisher never waits on anyone
         await asyncio.wait_for(reader, 10)
-        assert received == [str(n) for n in range(200)]
+        assert received == [str(n) for n in range(EVENTS)]
         await until(lambda: sock.clients == 1, timeout=5)
         assert bus.subscriber_count == 1
     stalled.close()
