@@ -11,6 +11,8 @@ talks to it from its own event loop over sockets.
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -19,10 +21,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from hil.api import ADMIN, Deconz, EventStream, Thinknx
+from hil.api import ADMIN, Deconz, EventStream, Thinknx, until
 from hil.rig import Rig, RigConfigError
 
 PAIRING_TIMEOUT = 90.0  # a real lamp may take a while to find an open network
+RESCUE_AFTER = 5.0  # an emulated lamp joins within a second when it can
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -54,55 +57,55 @@ def apikey(rig: Rig) -> str:
     return str(response.json()[0]["success"]["username"])
 
 
-def _lights(rig: Rig, key: str) -> dict[str, Any]:
-    response = httpx.get(f"{rig.deconz_url}/api/{key}/lights", timeout=30)
-    assert response.status_code == 200, response.text
-    lights: dict[str, Any] = response.json()
-    return lights
-
-
 def _known(lights: dict[str, Any], ieee: str) -> bool:
     prefix = ieee.upper() + "-"
     return any(str(li.get("uniqueid", "")).upper().startswith(prefix) for li in lights.values())
 
 
-def pair(rig: Rig, key: str, *ieees: str) -> None:
+async def pair(rig: Rig, key: str, *ieees: str, rescue: bool = False) -> None:
     """Make sure every light in ``ieees`` is one of the gateway's lights.
 
     The network is opened (``PUT config {"permitjoin": ...}``) only if one is missing, and
-    closed again, so a scenario starts with the network closed.
+    closed again, so a scenario starts with the network closed. ``rescue`` (for clean-up
+    after a failed scenario only) resets a light that is stuck in the radio's network
+    without being one of the gateway's lights, where the rig can (virtual).
     """
     wanted = [i for i in dict.fromkeys(ieees) if i]
-    config_url = f"{rig.deconz_url}/api/{key}/config"
-    deadline = time.monotonic() + 60
-    while True:  # the radio must be running before the network can be opened
-        config = httpx.get(config_url, timeout=30).json()
-        if config.get("rfconnected") is True:
-            break
-        assert time.monotonic() < deadline, f"the radio did not come up: {config}"
-        time.sleep(0.1)
-    if all(_known(_lights(rig, key), i) for i in wanted):
-        return
-    opened = httpx.put(config_url, json={"permitjoin": 120}, timeout=30)
-    assert opened.status_code == 200, opened.text
-    try:
-        deadline = time.monotonic() + PAIRING_TIMEOUT
-        while not all(_known(lights := _lights(rig, key), i) for i in wanted):
-            assert time.monotonic() < deadline, (
-                f"lights {wanted} did not join within {PAIRING_TIMEOUT:g} s "
-                f"(a real light must be factory new to join); known: "
-                f"{[li.get('uniqueid') for li in lights.values()]}"
-            )
-            time.sleep(0.1)
-    finally:
-        httpx.put(config_url, json={"permitjoin": 0}, timeout=30)
+    async with Deconz(rig.deconz_url, key) as deconz:
+        await until(deconz.radio_up, timeout=60, what="the radio running (rfconnected)")
+        lights = await deconz.lights()
+        if all(_known(lights, i) for i in wanted):
+            return
+        opened = await deconz.put("config", {"permitjoin": 120})
+        assert opened.status_code == 200, opened.text
+        try:
+            deadline = time.monotonic() + PAIRING_TIMEOUT
+            rescue_at = time.monotonic() + RESCUE_AFTER if rescue else math.inf
+            while True:
+                lights = await deconz.lights()
+                if all(_known(lights, i) for i in wanted):
+                    break
+                now = time.monotonic()
+                assert now < deadline, (
+                    f"lights {wanted} did not join within {PAIRING_TIMEOUT:g} s "
+                    f"(a real light must be factory new to join); known: "
+                    f"{[li.get('uniqueid') for li in lights.values()]}"
+                )
+                if now > rescue_at:
+                    rescue_at = math.inf
+                    for ieee in wanted:
+                        if not _known(lights, ieee):
+                            await rig.zigbee.rescue(ieee)
+                await asyncio.sleep(0.1)
+        finally:
+            await deconz.put("config", {"permitjoin": 0})
 
 
 @pytest.fixture(scope="session")
 def paired(rig: Rig, apikey: str) -> str:
     """The rig's command light is paired; returns its IEEE address (skips without one)."""
     light = rig.need(rig.zigbee.light, rig.zigbee.missing_light)
-    pair(rig, apikey, light)
+    asyncio.run(pair(rig, apikey, light))
     return light
 
 

@@ -153,6 +153,14 @@ class ZigbeeSide(ABC):
         """(channel, PAN id) as the coordinator has them, where the rig can see it."""
         return None
 
+    async def factory_new(self, ieee: str) -> bool | None:
+        """Whether the light is out of every network, where the rig can see it."""
+        return None
+
+    async def rescue(self, ieee: str) -> None:  # noqa: B027 - optional hook
+        """Clean-up after a failed scenario: reset a light stuck in the network without
+        being the gateway's and make it join again, where the rig can (virtual)."""
+
     # Why each requirement exists, for the skip message on hardware.
     missing_light = f"a Zigbee light in pairing range: set {ENV_LIGHT}=<its IEEE address>"
     missing_stick = (
@@ -247,6 +255,16 @@ class VirtualZigbee(ZigbeeSide):
             online=bool(device.get("online")),
             channel=device.get("channel"),
         )
+
+    async def factory_new(self, ieee: str) -> bool | None:
+        assert self.control is not None
+        device = await self.control("device", ieee=ieee)
+        return bool(device.get("factory_new"))
+
+    async def rescue(self, ieee: str) -> None:
+        assert self.control is not None
+        await self.control("factory_reset", ieee=ieee)
+        await self.control("join", ieee=ieee)
 
     async def radio_network(self) -> tuple[int, int] | None:
         assert self.control is not None
