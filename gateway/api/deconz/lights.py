@@ -74,13 +74,16 @@ async def get_new_lights(api: ApiRequest) -> Response:
 
 
 async def search_lights(api: ApiRequest) -> Response:
-    """``POST /lights``: any body is accepted and ignored (Hue's ``deviceid`` list too)."""
+    """``POST /lights``: any body is accepted and ignored (Hue's ``deviceid`` list too).
+
+    The answer is the Hue spec's single item; deCONZ adds ``/lights/duration`` to it, which
+    the spec does not show (the duration is always 60 s).
+    """
     service = _service(api)
     if service is None:
         raise errors.not_connected("/lights", "Not connected")
-    seconds = await service.search()
-    item = {"/lights": "Searching for new devices", "/lights/duration": seconds}
-    return json_response([{"success": item}], etag=False)
+    await service.search()
+    return json_response([{"success": {"/lights": "Searching for new devices"}}], etag=False)
 
 
 # -- one light -------------------------------------------------------------------------------
