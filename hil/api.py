@@ -93,8 +93,12 @@ class Deconz:
         )
         return response.json()
 
-    async def put(self, resource: str, body: Any) -> httpx.Response:
-        return await self.http.put(self.path(resource), json=body)
+    async def put(
+        self, resource: str, body: Any, *, timeout: float | None = None
+    ) -> httpx.Response:
+        if timeout is None:
+            return await self.http.put(self.path(resource), json=body)
+        return await self.http.put(self.path(resource), json=body, timeout=timeout)
 
     async def post(self, resource: str, body: Any = None) -> httpx.Response:
         return await self.http.post(self.path(resource), json=body)

@@ -22,6 +22,7 @@ import pytest
 import pytest_asyncio
 
 from hil.api import ADMIN, Deconz, EventStream, Thinknx, until
+from hil.knx_monitor import BusMonitor
 from hil.rig import Rig, RigConfigError
 
 PAIRING_TIMEOUT = 90.0  # a real lamp may take a while to find an open network
@@ -125,3 +126,21 @@ async def events(rig: Rig) -> AsyncIterator[EventStream]:
 async def thinknx(rig: Rig) -> AsyncIterator[Thinknx]:
     async with Thinknx(rig.thinknx_url, rig.thinknx_auth) as client:
         yield client
+
+
+@pytest_asyncio.fixture
+async def knx_connected(rig: Rig) -> None:
+    """The gateway's KNX link is connected (as its journal says) before the scenario."""
+
+    async def connected() -> bool:
+        return rig.process.knx_link_state() == "connected"
+
+    await until(connected, timeout=45, what="the KNX link connected (gateway log)")
+
+
+@pytest_asyncio.fixture
+async def bus(rig: Rig) -> AsyncIterator[BusMonitor]:
+    """A second tunnel straight to the KNX interface (not through the relay)."""
+    host, port = rig.knx.interface
+    async with BusMonitor(host, port) as monitor:
+        yield monitor

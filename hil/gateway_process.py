@@ -26,6 +26,7 @@ from hil.processes import ChildError, ChildProcess, NotifySocket, tail
 
 READY_TIMEOUT = 60.0  # the unit allows 120 s; the rig starts in about 3 s
 WATCHDOG_USEC = 30_000_000  # WatchdogSec=30s, as in systemd/gateway.service
+_KNX_STATE = re.compile(r"event=knx_link_state from=\S+ to=(\S+)")
 THINKNX_USER = "hil"
 THINKNX_PASSWORD = "hil-rig-password"  # a test rig's credential, not a secret
 
@@ -200,6 +201,11 @@ class GatewayProcess:
         with self.log.open("rb") as fh:
             fh.seek(since)
             return fh.read().decode(errors="replace")
+
+    def knx_link_state(self) -> str | None:
+        """The KNX link's state as last logged (``event=knx_link_state ... to=<state>``)."""
+        states = _KNX_STATE.findall(self.log_text())
+        return states[-1] if states else None
 
     def wait_for_log(self, pattern: str, *, timeout: float, since: int = 0) -> re.Match[str]:
         """The first match of ``pattern`` in the log after byte ``since``."""

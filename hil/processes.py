@@ -8,7 +8,9 @@ blocks; pytest-asyncio gives each test its own loop, which would stop them. So t
 synchronous (``subprocess`` + threads) and the scenarios talk to it over sockets.
 
 Every child gets SIGTERM when the test process dies (Linux parent-death signal), so an
-interrupted run does not leave a gateway or an emulator behind holding ports and ptys.
+interrupted run does not leave a gateway or an emulator behind holding ports and ptys. The
+signal follows the forking *thread*, so children are started from the main thread only
+(blocking the scenario's loop for the seconds a start takes).
 """
 
 from __future__ import annotations
@@ -90,7 +92,14 @@ class ChildProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self, ready: re.Pattern[str] | None = None, timeout: float = 30.0) -> str:
-        """Spawn; with ``ready``, wait for a matching stdout line and return it."""
+        """Spawn; with ``ready``, wait for a matching stdout line and return it.
+
+        Only from the main thread: Linux sends the parent-death signal when the *thread*
+        that forked exits, so a child started from a worker thread (``asyncio.to_thread``)
+        would be terminated as soon as that worker is retired.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            raise ChildError(f"{self.name}: start children from the main thread only")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_fh = self.log.open("ab")
         self._log_fh.write(f"--- start {self.name}: {' '.join(self.argv)}\n".encode())
