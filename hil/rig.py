@@ -157,6 +157,11 @@ class ZigbeeSide(ABC):
         """Whether the light is out of every network, where the rig can see it."""
         return None
 
+    async def reset_coordinator(self) -> bool:
+        """Make the coordinator reset itself (watchdog reset, RAM lost, network stopped),
+        without touching its USB power; False where the rig cannot (real sticks)."""
+        return False
+
     async def rescue(self, ieee: str) -> None:  # noqa: B027 - optional hook
         """Clean-up after a failed scenario: reset a light stuck in the network without
         being the gateway's and make it join again, where the rig can (virtual)."""
@@ -173,6 +178,10 @@ class ZigbeeSide(ABC):
     missing_touchlink = (
         f"a touchlink target near the stick: set {ENV_TOUCHLINK}=<its IEEE address> "
         f"(and a ZNP stick: {ENV_ZIGBEE_KIND}=znp)"
+    )
+    missing_reset = (
+        "a way to reset the coordinator while it stays powered (a watchdog reset); only the "
+        "virtual rig has one"
     )
     missing_channel_change = (
         f"permission to move the real network to another channel: set {ENV_CHANNEL_CHANGE}=1"
@@ -260,6 +269,11 @@ class VirtualZigbee(ZigbeeSide):
         assert self.control is not None
         device = await self.control("device", ieee=ieee)
         return bool(device.get("factory_new"))
+
+    async def reset_coordinator(self) -> bool:
+        assert self.control is not None
+        await self.control("reset", reason="Watchdog")
+        return True
 
     async def rescue(self, ieee: str) -> None:
         assert self.control is not None

@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 
 from hil.api import Deconz, EventStream, error_types, success_items, until
+from hil.conftest import pair
 from hil.faults import StickPower
 from hil.rig import Rig
 
@@ -109,3 +110,35 @@ async def _inventory(deconz: Deconz) -> dict[str, Any]:
         "network": (config["panid"], config["zigbeechannel"], config["bridgeid"]),
         "name": config["name"],
     }
+
+
+async def test_a_network_open_when_the_stick_was_unplugged_is_open_again_after_replug(
+    rig: Rig, apikey: str, deconz: Deconz, stick: StickPower
+) -> None:
+    ieee = rig.need(rig.zigbee.join_light, rig.zigbee.missing_light)
+    mains = rig.need(rig.zigbee.light_power, rig.zigbee.missing_light_power)
+    await pair(rig, apikey, ieee)
+    await deconz.put("config", {"permitjoin": 0})
+    try:
+        # A factory-new light, switched off so that it cannot join before the replug.
+        deleted = await deconz.delete(f"lights/{await deconz.light_id(ieee)}", {"reset": True})
+        assert deleted.status_code == 200, deleted.text
+        await mains.set(ieee, False)
+        opened = await deconz.put("config", {"permitjoin": 180})
+        assert success_items(opened.json()) == {"/config/permitjoin": 180}, opened.text
+
+        await stick.unplug()
+        await until(lambda: _radio_down(deconz), timeout=5, what="rfconnected: false")
+        await stick.replug()
+        await until(deconz.radio_up, timeout=RECOVERY_TIMEOUT, what="rfconnected: true")
+        assert (await deconz.config())["permitjoin"] > 0, "the countdown went on"
+        await mains.set(ieee, True)  # powered up, a factory-new lamp looks for an open network
+
+        async def joined() -> tuple[str, dict[str, Any]] | None:
+            return await deconz.find_light(ieee)
+
+        await until(joined, timeout=60, what=f"{ieee} joining the re-opened network")
+    finally:
+        await mains.set(ieee, True)
+        await pair(rig, apikey, ieee, rescue=True)
+        await deconz.put("config", {"permitjoin": 0})

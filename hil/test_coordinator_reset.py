@@ -1,0 +1,45 @@
+"""The coordinator resets itself (watchdog, brown-out) while staying plugged in.
+
+A Z-Stack stick that reboots comes back with its network stopped and its endpoints
+forgotten, yet it still answers pings, so neither the serial port nor zigpy's watchdog
+notices. The gateway must see the ``SYS_RESET_IND`` and restart the network by itself; if it
+did not, every light command would fail from then on. Only the virtual rig can cause such
+a reset on purpose (the emulator's ``reset``); a real stick is not reset without cutting
+its power, which is the unplug scenario.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hil.api import Deconz, success_items, until
+from hil.rig import Rig
+
+pytestmark = pytest.mark.hil
+
+RECOVERY_TIMEOUT = 30.0
+
+
+async def test_a_coordinator_that_reset_itself_is_restarted_and_lights_obey_again(
+    rig: Rig, deconz: Deconz, paired: str
+) -> None:
+    await until(deconz.radio_up, timeout=60, what="the radio running")
+    light_id = await deconz.light_id(paired)
+    gateway = rig.process
+    pid, log_mark = gateway.pid, gateway.log_size()
+    lights_before = {i: li["uniqueid"] for i, li in (await deconz.lights()).items()}
+    rig.need(True if await rig.zigbee.reset_coordinator() else None, rig.zigbee.missing_reset)
+
+    gateway.wait_for_log(r"coordinator reset", timeout=10, since=log_mark)
+
+    async def obeys() -> httpx.Response | None:
+        response = await deconz.put(f"lights/{light_id}/state", {"on": True})
+        return response if success_items(response.json()) else None
+
+    await until(obeys, timeout=RECOVERY_TIMEOUT, step=0.25, what="a light command succeeding")
+    config = await until(deconz.radio_up, timeout=5, what="rfconnected: true")
+    network = await rig.zigbee.radio_network()
+    assert network == (config["zigbeechannel"], config["panid"]), "the same network runs again"
+    assert {i: li["uniqueid"] for i, li in (await deconz.lights()).items()} == lights_before
+    assert gateway.pid == pid, "no restart of the gateway"
