@@ -62,6 +62,12 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -x $(PYTEST_ARGS)
 
+# Only the HIL suite (hil/README.md): the virtual rig by default, real dongles when
+# GATEWAY_HIL_* variables name them (the environment is passed through).
+.PHONY: hil
+hil: $(STAMP)
+	$(BIN)/pytest -q -m hil hil $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check gateway hil tests bench migrations
