@@ -102,11 +102,15 @@ async def pair(rig: Rig, key: str, *ieees: str, rescue: bool = False) -> None:
             await deconz.put("config", {"permitjoin": 0})
 
 
-@pytest.fixture(scope="session")
-def paired(rig: Rig, apikey: str) -> str:
-    """The rig's command light is paired; returns its IEEE address (skips without one)."""
+@pytest_asyncio.fixture
+async def paired(rig: Rig, apikey: str) -> str:
+    """The rig's command light is paired; returns its IEEE address (skips without one).
+
+    Function-scoped (a GET when already paired) so that a scenario lists the hardware it
+    needs most before it, and a rig lacking that is told so rather than "no light".
+    """
     light = rig.need(rig.zigbee.light, rig.zigbee.missing_light)
-    asyncio.run(pair(rig, apikey, light))
+    await pair(rig, apikey, light)
     return light
 
 

@@ -135,6 +135,7 @@ class ZigbeeSide(ABC):
     stick: StickPower | None = None
     light_power: LightPower | None = None
     channel_change: bool = False
+    can_reset_coordinator: bool = False
 
     def start(self, workdir: Path, sockets: Path) -> None:  # noqa: B027 - optional hook
         """Bring the peer up (the virtual stick); a real one is just there."""
@@ -159,7 +160,7 @@ class ZigbeeSide(ABC):
 
     async def reset_coordinator(self) -> bool:
         """Make the coordinator reset itself (watchdog reset, RAM lost, network stopped),
-        without touching its USB power; False where the rig cannot (real sticks)."""
+        without touching its USB power (``can_reset_coordinator``); False where it cannot."""
         return False
 
     async def rescue(self, ieee: str) -> None:  # noqa: B027 - optional hook
@@ -206,6 +207,7 @@ class VirtualZigbee(ZigbeeSide):
         self.touchlink_target = VIRTUAL_TOUCHLINK_TARGET
         self.touchlink_channel = VIRTUAL_TOUCHLINK_CHANNEL
         self.channel_change = True
+        self.can_reset_coordinator = True
         self.path = ""
         self._child: ChildProcess | None = None
         self.control: EmulatorControl | None = None

@@ -19,6 +19,11 @@ MOVE_TIMEOUT = 90.0  # the radio's change_channel bound is 60 s
 FOLLOW_TIMEOUT = 30.0  # a light may need a rejoin to find the new channel
 
 
+@pytest.fixture
+def channel_change_allowed(rig: Rig) -> None:
+    rig.need(True if rig.zigbee.channel_change else None, rig.zigbee.missing_channel_change)
+
+
 async def _move(deconz: Deconz, channel: int) -> None:
     response = await deconz.put("config", {"zigbeechannel": channel}, timeout=MOVE_TIMEOUT)
     assert response.status_code == 200, response.text
@@ -26,9 +31,8 @@ async def _move(deconz: Deconz, channel: int) -> None:
 
 
 async def test_channel_change_moves_the_network_and_the_light_follows(
-    rig: Rig, deconz: Deconz, paired: str
+    rig: Rig, channel_change_allowed: None, paired: str, deconz: Deconz
 ) -> None:
-    rig.need(True if rig.zigbee.channel_change else None, rig.zigbee.missing_channel_change)
     config = await until(deconz.radio_up, timeout=60, what="the radio running")
     original, panid = config["zigbeechannel"], config["panid"]
     target = next(c for c in PRIMARY_CHANNELS if c != original)

@@ -21,15 +21,20 @@ pytestmark = pytest.mark.hil
 RECOVERY_TIMEOUT = 30.0
 
 
+@pytest.fixture
+def resettable(rig: Rig) -> None:
+    rig.need(True if rig.zigbee.can_reset_coordinator else None, rig.zigbee.missing_reset)
+
+
 async def test_a_coordinator_that_reset_itself_is_restarted_and_lights_obey_again(
-    rig: Rig, deconz: Deconz, paired: str
+    rig: Rig, resettable: None, paired: str, deconz: Deconz
 ) -> None:
     await until(deconz.radio_up, timeout=60, what="the radio running")
     light_id = await deconz.light_id(paired)
     gateway = rig.process
     pid, log_mark = gateway.pid, gateway.log_size()
     lights_before = {i: li["uniqueid"] for i, li in (await deconz.lights()).items()}
-    rig.need(True if await rig.zigbee.reset_coordinator() else None, rig.zigbee.missing_reset)
+    assert await rig.zigbee.reset_coordinator()
 
     gateway.wait_for_log(r"coordinator reset", timeout=10, since=log_mark)
 

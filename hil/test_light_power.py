@@ -24,18 +24,20 @@ POWER_UP_TIMEOUT = 15.0  # a real lamp boots and announces itself within a few s
 
 
 @pytest_asyncio.fixture
-async def mains(rig: Rig, paired: str, deconz: Deconz) -> AsyncIterator[LightPower]:
+async def mains(rig: Rig, deconz: Deconz) -> AsyncIterator[LightPower]:
     """The light's mains switch; the light is powered and reachable again afterwards."""
     power = rig.need(rig.zigbee.light_power, rig.zigbee.missing_light_power)
     await until(deconz.radio_up, timeout=60, what="the radio running")
-    light_id = await deconz.light_id(paired)
     try:
         yield power
     finally:
-        await power.set(paired, True)
-        await until(
-            lambda: _reachable(deconz, light_id), timeout=POWER_UP_TIMEOUT, what="reachable again"
-        )
+        ieee = rig.zigbee.light
+        found = await deconz.find_light(ieee) if ieee is not None else None
+        if ieee is not None and found is not None:
+            await power.set(ieee, True)
+            await until(
+                lambda: _reachable(deconz, found[0]), timeout=POWER_UP_TIMEOUT, what="reachable"
+            )
 
 
 async def _reachable(deconz: Deconz, light_id: str) -> bool:
@@ -43,7 +45,7 @@ async def _reachable(deconz: Deconz, light_id: str) -> bool:
 
 
 async def test_a_light_without_mains_power_answers_202_and_reads_unreachable(
-    deconz: Deconz, events: EventStream, mains: LightPower, paired: str
+    mains: LightPower, paired: str, deconz: Deconz, events: EventStream
 ) -> None:
     light_id = await deconz.light_id(paired)
     mark = events.mark()
@@ -64,7 +66,7 @@ async def test_a_light_without_mains_power_answers_202_and_reads_unreachable(
 
 
 async def test_a_light_powered_again_reads_reachable_and_obeys(
-    deconz: Deconz, mains: LightPower, paired: str
+    mains: LightPower, paired: str, deconz: Deconz
 ) -> None:
     light_id = await deconz.light_id(paired)
     await mains.set(paired, False)

@@ -29,7 +29,7 @@ RECOVERY_TIMEOUT = 30.0  # backoff cap 10 s; the supervisor also watches the por
 
 
 @pytest_asyncio.fixture
-async def stick(rig: Rig, paired: str, deconz: Deconz) -> AsyncIterator[StickPower]:
+async def stick(rig: Rig, deconz: Deconz) -> AsyncIterator[StickPower]:
     """The stick's power switch, with the radio running; plugged in again afterwards."""
     power = rig.need(rig.zigbee.stick, rig.zigbee.missing_stick)
     await until(deconz.radio_up, timeout=60, what="the radio running before the unplug")
@@ -50,7 +50,7 @@ async def _radio_down(deconz: Deconz) -> bool:
 
 
 async def test_while_the_stick_is_unplugged_the_api_answers_and_lights_read_unreachable(
-    rig: Rig, deconz: Deconz, events: EventStream, stick: StickPower, paired: str
+    rig: Rig, stick: StickPower, paired: str, deconz: Deconz, events: EventStream
 ) -> None:
     light_id = await deconz.light_id(paired)
     mark = events.mark()
@@ -75,7 +75,7 @@ async def test_while_the_stick_is_unplugged_the_api_answers_and_lights_read_unre
 
 
 async def test_after_replug_the_radio_returns_by_itself_and_nothing_is_lost(
-    rig: Rig, apikey: str, deconz: Deconz, stick: StickPower, paired: str
+    rig: Rig, stick: StickPower, paired: str, apikey: str, deconz: Deconz
 ) -> None:
     gateway = rig.process
     pid, starts = gateway.pid, gateway.starts

@@ -20,10 +20,15 @@ pytestmark = pytest.mark.hil
 SCAN_TIMEOUT = 30.0  # about 8 s with the ZLL timings (docs/touchlink.md)
 
 
+@pytest.fixture
+def touchlink_target(rig: Rig) -> str:
+    return rig.need(rig.zigbee.touchlink_target, rig.zigbee.missing_touchlink)
+
+
 async def test_touchlink_scan_finds_the_target_and_returns_the_radio_to_the_network(
-    rig: Rig, deconz: Deconz, paired: str
+    rig: Rig, touchlink_target: str, paired: str, deconz: Deconz
 ) -> None:
-    target = rig.need(rig.zigbee.touchlink_target, rig.zigbee.missing_touchlink)
+    target = touchlink_target
     await until(deconz.radio_up, timeout=60, what="the radio running")
     light_id = await deconz.light_id(paired)
     channel = (await deconz.config())["zigbeechannel"]
