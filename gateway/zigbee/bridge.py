@@ -38,7 +38,7 @@ from gateway.light_model import (
     LightRefused,
     LightUnreachable,
 )
-from gateway.radio import RadioBusy, RadioUnavailable
+from gateway.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee import zcl
 from gateway.zigbee.supervisor import RadioSupervisor
 
@@ -95,6 +95,12 @@ class ZigbeeLights:
         self._subscriptions: dict[LightAddress, list[Callable[[], None]]] = {}
         self._interviews: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Exclusive operations (touchlink, channel change) may tune the stick away from the
+        # network: reads then fail through no fault of the lamp. The refresh waits for the
+        # radio to be idle, and a read that overlapped a busy period blames no lamp.
+        self._radio_idle = asyncio.Event()
+        self._radio_idle.set()
+        self._busy_periods = 0
         supervisor.add_app_hooks(self._on_up, self._on_down)
         supervisor.add_state_listener(self._on_state)
 
@@ -183,6 +189,11 @@ class ZigbeeLights:
         self._interviews.clear()
 
     def _on_state(self, old: Any, new: Any) -> None:
+        if str(new) == RadioState.BUSY:
+            self._busy_periods += 1
+            self._radio_idle.clear()
+        else:
+            self._radio_idle.set()
         if self.service is None:
             return
         was_up = str(old) in ("running", "busy")
@@ -288,10 +299,16 @@ class ZigbeeLights:
             )
             if light is None or not isinstance(endpoint, zigpy.endpoint.Endpoint):
                 continue
+            await self._radio_idle.wait()
+            busy_before = self._busy_periods
             try:
                 await zcl.read_state(endpoint, light.caps, self._tsn)
             except (TimeoutError, zigpy.exceptions.ZigbeeException):
-                if self.supervisor.reachable:
+                radio_was_ours = (
+                    self._busy_periods == busy_before
+                    and self.supervisor.state is RadioState.RUNNING
+                )
+                if radio_was_ours:
                     service.unreachable(address.ieee)
 
     def _attach(self, device: zigpy.device.Device, endpoint_id: int) -> None:
