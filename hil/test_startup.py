@@ -8,6 +8,7 @@ person would check after ``systemctl start gateway``.
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 import pytest
@@ -88,3 +89,24 @@ async def test_systemd_status_says_that_the_radio_runs(rig: Rig, deconz: Deconz)
         return latest if f"zigbee {rig.zigbee.kind}: running" in latest else None
 
     await until(status_running, timeout=5, what="STATUS= saying the radio runs")
+
+
+async def test_sigterm_stops_the_gateway_cleanly_and_it_starts_again(
+    rig: Rig, deconz: Deconz
+) -> None:
+    """``systemctl restart gateway``: SIGTERM, STOPPING=1, exit 0 within TimeoutStopSec, and
+    a new start that finds the same radio network and keys."""
+    gateway = rig.process
+    await until(deconz.radio_up, timeout=60, what="the radio running")
+    before = await deconz.config()
+    mark = gateway.notify.count()
+    started = time.monotonic()
+    status = gateway.stop(timeout=30)
+    assert status == 0, f"exit status {status}"
+    assert time.monotonic() - started < 30
+    assert any(m.get("STOPPING") == "1" for m in gateway.notify.assignments(mark))
+
+    gateway.start()  # main thread, blocking: see hil/processes.py
+    after = await until(deconz.radio_up, timeout=60, what="the radio running after the restart")
+    assert (after["panid"], after["zigbeechannel"]) == (before["panid"], before["zigbeechannel"])
+    assert sorted(after["whitelist"]) == sorted(before["whitelist"])
