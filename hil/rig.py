@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -98,11 +99,6 @@ def _ieee(environ: Mapping[str, str], name: str) -> str | None:
     return value.lower()
 
 
-def uniqueid_prefix(ieee: str) -> str:
-    """deCONZ ``uniqueid`` starts with the IEEE address in capitals, then ``-<endpoint>``."""
-    return ieee.upper() + "-"
-
-
 @dataclass(frozen=True)
 class LightReading:
     """A light's state as the light itself has it (read from the emulator)."""
@@ -127,7 +123,6 @@ class ZigbeeSide(ABC):
     path: str  # radio.path
     baudrate: int = 115200
     light: str | None = None  # a light in pairing range, for commands
-    light_type: str | None = None  # its deCONZ type, when known
     join_light: str | None = None  # a light that may leave and join again
     join_light_type: str | None = None
     touchlink_target: str | None = None
@@ -201,7 +196,6 @@ class VirtualZigbee(ZigbeeSide):
 
     def __init__(self) -> None:
         self.light = VIRTUAL_LIGHT
-        self.light_type = "Extended color light"
         self.join_light = VIRTUAL_JOIN_LIGHT
         self.join_light_type = "Color temperature light"
         self.touchlink_target = VIRTUAL_TOUCHLINK_TARGET
@@ -223,7 +217,7 @@ class VirtualZigbee(ZigbeeSide):
             f"ieee={VIRTUAL_TOUCHLINK_TARGET}"
         )
         argv = [
-            *_python(),
+            sys.executable,
             "-m",
             "hil.emulators.znp",
             "--link",
@@ -370,7 +364,7 @@ class VirtualKnx(KnxSide):
         return "virtual KNX IP interface (KNX emulator process on loopback)"
 
     def start(self, workdir: Path) -> None:
-        argv = [*_python(), "-m", "hil.emulators.knx", "--port", "0"]
+        argv = [sys.executable, "-m", "hil.emulators.knx", "--port", "0"]
         self._child = ChildProcess("knx-emulator", argv, workdir / "knx-emulator.log")
         line = self._child.start(_KNX_READY, timeout=30)
         match = _KNX_READY.search(line)
@@ -410,12 +404,6 @@ class HardwareKnx(KnxSide):
 
 
 # -- the rig ----------------------------------------------------------------------------------
-
-
-def _python() -> list[str]:
-    import sys
-
-    return [sys.executable]
 
 
 def catalogue_toml(knx: KnxSide) -> str:
