@@ -38,6 +38,8 @@ from gateway.zigbee.wiring import start_zigbee
 
 log = logging.getLogger(__name__)
 
+STATUS_POLL_S = 1.0
+
 
 class StartupError(RuntimeError):
     """The gateway cannot start; the message names the setting to look at."""
@@ -109,8 +111,10 @@ class Gateway:
         for part in self._contributions:
             for name, extra_app, host, port, setting in part.servers:
                 await self._serve(name, extra_app, host, port, setting)
-        self.notifier.ready(self.status_line())
+        ready_status = self.status_line()
+        self.notifier.ready(ready_status)
         self._spawn(self.notifier.run_watchdog(self.healthy), "watchdog")
+        self._spawn(self._follow_status(ready_status), "systemd-status")
         log.info("gateway %s ready: %s", __version__, self.status_line())
 
     def _openapi_extra(self) -> dict[str, Any]:
@@ -170,6 +174,21 @@ class Gateway:
         """What the watchdog asks: every HTTP server still serving, every side healthy."""
         servers_up = all(not task.done() for _, _, task in self._servers)
         return servers_up and all(part.healthy() for part in self._contributions)
+
+    async def _follow_status(self, sent: str) -> None:
+        """Keep systemd's STATUS= in step with the field buses (``systemctl status``).
+
+        The radio and the KNX link connect in the background after READY, and may be lost
+        and come back later; polling the status line once a second and sending it only when
+        it changed keeps the journal quiet and the status true.
+        """
+        last = sent
+        while True:
+            await asyncio.sleep(STATUS_POLL_S)
+            line = self.status_line()
+            if line != last:
+                self.notifier.status(line)
+                last = line
 
     def status_line(self) -> str:
         parts = [f"http :{self.settings.http.port}"]

@@ -70,15 +70,6 @@ async def test_knx_tunnel_is_open_and_thinknx_serverstatus_answers(
     assert re.fullmatch(r"\d+ days \d+ hours \d+ min", reply.body["process_uptime"]), reply.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gateway/service.py sends STATUS= only while starting and once with READY=1, when the "
-        "radio is always still 'connecting' (it connects in the background); nothing updates "
-        "it when the radio runs or is lost, so `systemctl status gateway` keeps saying "
-        "'zigbee znp: connecting' (docs/deploy.md: the STATUS text shows what is running)"
-    ),
-)
 async def test_systemd_status_says_that_the_radio_runs(rig: Rig, deconz: Deconz) -> None:
     await until(deconz.radio_up, timeout=60, what="rfconnected: true")
     notify = rig.process.notify

@@ -226,3 +226,29 @@ async def test_a_direct_stop_is_not_reported_as_an_unexpected_server_exit(tmp_pa
     await gateway.start()
     await gateway.stop()
     assert not [r for r in caplog.records if "stopped unexpectedly" in r.getMessage()]
+
+
+async def test_systemd_status_follows_the_field_buses_after_ready(tmp_path, notify_socket):
+    from gateway.wiring import Contribution
+
+    path, sock = notify_socket
+    gateway = Gateway(
+        settings_for(tmp_path),
+        notifier=SystemdNotifier.from_environment({"NOTIFY_SOCKET": str(path)}),
+    )
+    radio = {"text": "zigbee znp: connecting"}
+    gateway._contributions.append(Contribution(status=lambda: radio["text"]))
+    await gateway.start()
+    try:
+        drain(sock)
+        radio["text"] = "zigbee znp: running on channel 15"
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            statuses = [m for m in drain(sock) if "STATUS=" in m]
+            if statuses:
+                break
+        assert statuses and "zigbee znp: running on channel 15" in statuses[-1]
+        await asyncio.sleep(1.5)
+        assert not [m for m in drain(sock) if "STATUS=" in m]  # unchanged: not re-sent
+    finally:
+        await gateway.stop()
