@@ -189,6 +189,11 @@ class GatewayProcess:
         if self._child is not None:
             self._child.signal(signum)
 
+    def latest_status(self) -> str:
+        """The last ``STATUS=`` sent: what ``systemctl status gateway`` shows."""
+        statuses = [m["STATUS"] for m in self.notify.assignments() if "STATUS" in m]
+        return statuses[-1] if statuses else ""
+
     # -- the journal --------------------------------------------------------------------------
 
     def log_size(self) -> int:

@@ -70,6 +70,12 @@ async def test_cut_tunnel_is_reported_in_time_fails_requests_at_once_and_heals_b
         assert reply.elapsed < AT_ONCE, (controller, reply.elapsed)
     assert (await thinknx.call("system/serverStatus")).status == 200
 
+    async def status_lost() -> str | None:  # what `systemctl status` shows
+        latest = gateway.latest_status()
+        return latest if "knx: lost" in latest else None
+
+    await until(status_lost, timeout=5, what="STATUS= saying the KNX link is lost")
+
     relay.restore()
 
     async def working() -> Reply | None:

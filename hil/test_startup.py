@@ -72,11 +72,9 @@ async def test_knx_tunnel_is_open_and_thinknx_serverstatus_answers(
 
 async def test_systemd_status_says_that_the_radio_runs(rig: Rig, deconz: Deconz) -> None:
     await until(deconz.radio_up, timeout=60, what="rfconnected: true")
-    notify = rig.process.notify
 
     async def status_running() -> str | None:
-        statuses = [m["STATUS"] for m in notify.assignments() if "STATUS" in m]
-        latest = statuses[-1] if statuses else ""
+        latest = rig.process.latest_status()
         return latest if f"zigbee {rig.zigbee.kind}: running" in latest else None
 
     await until(status_running, timeout=5, what="STATUS= saying the radio runs")

@@ -73,6 +73,12 @@ async def test_while_the_stick_is_unplugged_the_api_answers_and_lights_read_unre
     async with httpx.AsyncClient(base_url=rig.deconz_url, timeout=10) as http:
         assert (await http.get("/api/config")).status_code == 200
 
+    async def status_not_running() -> str | None:  # what `systemctl status` shows
+        latest = rig.process.latest_status()
+        return None if f"zigbee {rig.zigbee.kind}: running" in latest else latest
+
+    await until(status_not_running, timeout=5, what="STATUS= no longer saying the radio runs")
+
 
 async def test_after_replug_the_radio_returns_by_itself_and_nothing_is_lost(
     rig: Rig, stick: StickPower, paired: str, apikey: str, deconz: Deconz
