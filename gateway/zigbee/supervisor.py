@@ -120,13 +120,19 @@ class RadioSupervisor:
         if not 0 <= seconds <= PERMIT_FOREVER:
             raise ValueError(f"permit join must be 0..255 s, got {seconds}")
         app = self._require_app()
-        self._cancel_permit_renewal()
+        # The old deadline stands until the radio has taken the new permit: a lamp that
+        # announces itself meanwhile joined a network that was open.
+        self._cancel_permit_renewal(keep_deadline=True)
         await self._permit(app, min(seconds, ZIGPY_PERMIT_MAX))
         if seconds == PERMIT_FOREVER:
             self._permit_until = math.inf
             self._permit_task = asyncio.create_task(self._renew_permit(), name="zigbee-permit")
-        else:
-            self._permit_until = self._clock() + seconds if seconds else None
+        elif seconds:
+            self._permit_until = self._clock() + seconds
+        elif self._permit_until is not None:
+            # Closed now: the deadline becomes "now", so the join grace still covers lamps
+            # that joined just before the close and are being interviewed.
+            self._permit_until = min(self._permit_until, self._clock())
         log.info("network %s", f"open for {seconds} s" if seconds else "closed")
 
     async def change_channel(self, channel: int) -> None:

@@ -27,6 +27,7 @@ class Script:
     channel_moves: list[tuple[int, int]] = field(default_factory=list)
     formed: int = 0
     move_gate: asyncio.Event | None = None
+    permit_gate: asyncio.Event | None = None  # holds permit calls in flight
     startup_delay: float = 0.0
     channel: int = 15
 
@@ -80,6 +81,8 @@ class FakeApp:
     async def permit(self, time_s: int = 60, node: Any = None) -> None:
         assert 0 <= time_s <= 254
         self.script.permits.append(time_s)
+        if self.script.permit_gate is not None:
+            await self.script.permit_gate.wait()
 
     async def move_network_to_channel(self, new_channel: int, *, num_broadcasts: int = 5) -> None:
         self.script.channel_moves.append((new_channel, num_broadcasts))

@@ -237,3 +237,34 @@ async def test_stop_during_a_connection_attempt_ends_promptly(supervisor, script
     await asyncio.wait_for(supervisor.stop(), 2)
     assert script.apps[0].shutdowns == [True]
     assert supervisor.state is RadioState.STOPPED
+
+
+async def test_joins_stay_open_while_a_new_permit_is_on_its_way_to_the_radio(supervisor, script):
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await supervisor.permit_join(60)
+    script.permit_gate = asyncio.Event()
+    extend = asyncio.create_task(supervisor.permit_join(120))
+    await until(lambda: len(script.permits) == 2)
+    assert supervisor.joins_open()  # a lamp announcing itself now joined an open network
+    script.permit_gate.set()
+    await extend
+    assert supervisor.joins_open()
+
+
+async def test_an_explicit_close_keeps_the_join_grace_for_interviews_in_flight(supervisor):
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await supervisor.permit_join(60)
+    await supervisor.permit_join(0)
+    assert not supervisor.joins_open()
+    assert supervisor.joins_open(grace=30)
+    await asyncio.sleep(0.05)
+    assert not supervisor.joins_open(grace=0.01)
+
+
+async def test_closing_a_network_that_was_never_open_grants_no_grace(supervisor):
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await supervisor.permit_join(0)
+    assert not supervisor.joins_open(grace=30)
