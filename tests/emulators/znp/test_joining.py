@@ -93,3 +93,17 @@ async def test_leave_request_removes_the_device_and_it_can_join_again(rig: Rig) 
     await eventually(lambda: LIGHT_1 not in app.devices)
     (again,) = await join_all(app, 1)
     assert again.ieee == LIGHT_1
+
+
+async def test_a_lamp_that_leaves_while_the_network_is_open_joins_it_again(rig: Rig) -> None:
+    """Like a Zigbee 3.0 lamp reset by its button: factory new, it looks for an open network."""
+    emu = await rig.emulator(lights=1)
+    app = await rig.app(emu)
+    await join_all(app, 1)
+    await app.permit(60)
+    listener = JoinListener()
+    app.add_listener(listener)
+    emu.leave(LIGHT_1)
+    device = await asyncio.wait_for(listener.initialized.get(), 10)
+    assert device.ieee == LIGHT_1
+    assert not emu.device(LIGHT_1).factory_new

@@ -312,6 +312,8 @@ class SimDevice:
         self.endpoint.groups.clear()
         self._bindings.clear()
         LOGGER.info("%s left its network", self.ieee)
+        if coordinator is not None and coordinator.permit_open():
+            self.permit_opened()  # factory new again: it looks for an open network at once
 
     def nwk_update(self, update: zdo_t.NwkUpdate, tsn: int) -> None:
         """Follows a channel change broadcast after the broadcast delivery time."""
