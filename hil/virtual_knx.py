@@ -5,7 +5,8 @@ Why a child process rather than the emulator inside the gateway: the emulator is
 the far side of a KNXnet/IP tunnel, and it should be one for real, with its own event loop
 and its own timers, so that ``make run`` exercises the same UDP path and timing as a KNX IP
 interface and the gateway process never loads test code. The child watches its stdin: when
-the gateway exits, even by SIGKILL, the pipe closes and the emulator stops with it.
+the gateway exits, even by SIGKILL, the pipe closes and the emulator stops with it (the
+life cycle is ``hil.child.EmulatorChild``, shared with the virtual Zigbee stick).
 
 Run by hand: ``python -m hil.virtual_knx --port 0`` prints
 ``KNX emulator listening on 127.0.0.1:<port> ...`` and serves until SIGINT/SIGTERM or EOF on
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import re
 import signal
 import sys
 from pathlib import Path
+
+from hil.child import ChildStartError, EmulatorChild
 
 log = logging.getLogger(__name__)
 
@@ -42,72 +44,35 @@ class VirtualKnx:
     def __init__(self, *, host: str = "127.0.0.1", start_timeout: float = START_TIMEOUT) -> None:
         self.host = host
         self.port = 0
-        self._start_timeout = start_timeout
-        self._proc: asyncio.subprocess.Process | None = None
-        self._drain: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._child = EmulatorChild(
+            "KNX emulator",
+            [sys.executable, "-m", "hil.virtual_knx", "--host", host, "--port", "0"],
+            _READY,
+            start_timeout=start_timeout,
+            stop_timeout=STOP_TIMEOUT,
+        )
 
     @property
     def pid(self) -> int | None:
-        return None if self._proc is None else self._proc.pid
+        return self._child.pid
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
+        return self._child.running
 
     async def start(self) -> int:
         """Spawn the child and wait for its "listening" line; returns the port."""
-        self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hil.virtual_knx", "--host", self.host, "--port", "0",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert self._proc.stdout is not None
         try:
-            line = await asyncio.wait_for(self._proc.stdout.readline(), self._start_timeout)
-        except TimeoutError:
-            await self.stop()
-            raise VirtualKnxError(
-                f"KNX emulator did not start within {self._start_timeout:g} s"
-            ) from None
-        match = _READY.match(line.decode(errors="replace"))
-        if match is None:
-            await self.stop()
-            raise VirtualKnxError(f"KNX emulator did not start: {line.decode(errors='replace')!r}")
+            match = await self._child.start()
+        except ChildStartError as exc:
+            raise VirtualKnxError(str(exc)) from None
         self.port = int(match.group(2))
-        self._drain = asyncio.create_task(self._watch(), name="virtual-knx-watch")
-        log.info("event=knx_emulator_started pid=%s port=%s", self._proc.pid, self.port)
+        log.info("event=knx_emulator_started pid=%s port=%s", self.pid, self.port)
         return self.port
-
-    async def _watch(self) -> None:
-        """Drain the child's stdout (so it never blocks) and report an unexpected exit."""
-        assert self._proc is not None and self._proc.stdout is not None
-        while await self._proc.stdout.readline():
-            pass
-        code = await self._proc.wait()
-        if not self._stopping:
-            log.error("event=knx_emulator_exited code=%s: the virtual KNX bus is gone", code)
 
     async def stop(self) -> None:
         """Close its stdin (it exits), then SIGTERM, then SIGKILL, each bounded."""
-        proc, self._stopping = self._proc, True
-        if proc is None:
-            return
-        if proc.stdin is not None:
-            proc.stdin.close()
-        for action in (None, proc.terminate, proc.kill):
-            if proc.returncode is not None:
-                break
-            if action is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    action()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
-        if self._drain is not None:
-            self._drain.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._drain
-            self._drain = None
+        await self._child.stop()
 
 
 # --- the child ---------------------------------------------------------------------------------

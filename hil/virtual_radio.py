@@ -7,38 +7,32 @@ child is ``python -m hil.emulators.znp`` with its link, state file and control s
 one directory (the gateway puts it under its state directory), so lamps that joined stay
 joined across restarts, like a real network.
 
-The child gets SIGTERM when the gateway dies (Linux parent-death signal), so a killed
-gateway does not leave an orphaned emulator holding the state file.
+The child's life cycle (ready line, dies with the gateway, bounded stop) is
+``hil.child.EmulatorChild``, shared with the virtual KNX bus.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import json
 import logging
 import re
-import signal
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+
+from hil.child import ChildStartError, EmulatorChild
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 _READY = re.compile(r"^ready path=(\S+) pty=(\S+) control=(\S+)")
-_PR_SET_PDEATHSIG = 1
 
 
 class VirtualRadioError(RuntimeError):
     """The emulator child did not come up; the message says why."""
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class VirtualRadio:
@@ -60,18 +54,23 @@ class VirtualRadio:
         self.state_file = directory / "znp-state.json"
         self.control = directory / "control.sock"
         self.log_file = directory / "emulator.log"
-        self._start_timeout = start_timeout
         self._extra = extra_args
-        self._proc: asyncio.subprocess.Process | None = None
-        self._stdout: asyncio.Task[None] | None = None
+        self._child = EmulatorChild(
+            "ZNP emulator",
+            self.command_line(),
+            _READY,
+            start_timeout=start_timeout,
+            stop_timeout=STOP_TIMEOUT,
+            stderr_file=self.log_file,
+        )
 
     @property
     def pid(self) -> int | None:
-        return None if self._proc is None else self._proc.pid
+        return self._child.pid
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
+        return self._child.running
 
     def command_line(self) -> list[str]:
         args = [
@@ -94,61 +93,15 @@ class VirtualRadio:
     async def start(self) -> str:
         """Spawn the emulator and wait for its ``ready`` line; returns the port to open."""
         await asyncio.to_thread(self.directory.mkdir, parents=True, exist_ok=True)
-        log_fh: BinaryIO = await asyncio.to_thread(self.log_file.open, "ab")
         try:
-            self._proc = await asyncio.create_subprocess_exec(
-                *self.command_line(),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log_fh,
-                preexec_fn=_die_with_parent,
-                # Its own session: Ctrl-C in ``make run`` reaches the gateway, which then
-                # stops the radio before the emulator, instead of both at once.
-                start_new_session=True,
-            )
-        finally:
-            log_fh.close()
-        assert self._proc.stdout is not None
-        try:
-            line = await asyncio.wait_for(self._proc.stdout.readline(), self._start_timeout)
-        except TimeoutError:
-            await self.stop()
-            raise VirtualRadioError(
-                f"ZNP emulator did not start within {self._start_timeout:g} s (see {self.log_file})"
-            ) from None
-        text = line.decode(errors="replace").strip()
-        match = _READY.match(text)
-        if match is None:
-            await self.stop()
-            raise VirtualRadioError(f"ZNP emulator did not start: {text!r} (see {self.log_file})")
-        self._stdout = asyncio.create_task(
-            self._drain(self._proc.stdout), name="virtual-radio-stdout"
-        )
-        log.info("virtual Zigbee stick at %s (emulator pid %s)", match.group(1), self._proc.pid)
+            match = await self._child.start()
+        except ChildStartError as exc:
+            raise VirtualRadioError(str(exc)) from None
+        log.info("virtual Zigbee stick at %s (emulator pid %s)", match.group(1), self.pid)
         return match.group(1)
 
-    @staticmethod
-    async def _drain(stream: asyncio.StreamReader) -> None:
-        """Keep reading the child's stdout so it never blocks on a full pipe."""
-        while await stream.readline():
-            pass
-
     async def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-        if self._stdout is not None:
-            self._stdout.cancel()
-            with contextlib.suppress(asyncio.CancelledError, OSError):
-                await self._stdout
-            self._stdout = None
+        await self._child.stop()
 
     async def command(self, cmd: str, **args: Any) -> Any:
         """Send one control command (``state``, ``unplug``, ``device_off`` ...)."""
