@@ -16,14 +16,17 @@ import zigpy.application
 
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.lights import SERVICE_KEY
+from gateway.api.deconz.touchlink import SERVICE_KEY as TOUCHLINK_KEY
 from gateway.config import GatewayConfigService
 from gateway.events import EventBus
 from gateway.lights import LightsService
 from gateway.store import Store
+from gateway.touchlink import TouchlinkService
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
+from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,11 @@ class ZigbeeTuning:
     leave_timeout: float = 5.0
     flush_interval: float = 1.0
     znp_options: dict[str, Any] = field(default_factory=dict)
+    touchlink: TouchlinkTiming = field(default_factory=TouchlinkTiming)
 
 
 class ZigbeeSide:
-    """Owns the lights service, the supervisor and the bridge; starts and stops them."""
+    """Owns the lights service, the supervisor, the bridge and touchlink; starts and stops them."""
 
     def __init__(
         self,
@@ -96,6 +100,11 @@ class ZigbeeSide:
         )
         self.bridge.bind(self.lights)
         self.lights.transport = self.bridge
+        # Touchlink takes this supervisor's radio and marks this side's lamps it resets.
+        self.touchlink = TouchlinkService(
+            SupervisorTouchlink(self.supervisor, tuning.touchlink),
+            unreachable=self.lights.unreachable,
+        )
         self.supervisor.add_app_hooks(self._remember_coordinator)
 
     async def _remember_coordinator(self, app: zigpy.application.ControllerApplication) -> None:
@@ -103,8 +112,9 @@ class ZigbeeSide:
         await self.config.remember_bridgeid(str(app.state.node_info.ieee))
 
     def attach(self, services: DeconzServices) -> None:
-        """Register the lights service and the ``lights`` part of the full state."""
+        """Register the lights and touchlink services and the ``lights`` full-state section."""
         services.extra[SERVICE_KEY] = self.lights
+        services.extra[TOUCHLINK_KEY] = self.touchlink
         services.sections["lights"] = self.lights.section
 
     async def start(self) -> None:
@@ -115,6 +125,7 @@ class ZigbeeSide:
         self.supervisor.start()
 
     async def stop(self) -> None:
+        await self.touchlink.stop()
         await self.supervisor.stop()
         await self.bridge.stop()
         await self.lights.stop()

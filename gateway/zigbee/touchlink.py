@@ -24,12 +24,12 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import zigpy.application
 
 from gateway.radio import RadioUnavailable, RadioUnsupported
-from gateway.touchlink import ScanResult, TouchlinkService, TouchlinkTargetSilent
+from gateway.touchlink import ScanResult, TouchlinkTargetSilent
 from gateway.zigbee.interpan_znp import ZnpInterPan
 from gateway.zigbee.radios import ZNP_KINDS
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -42,9 +42,6 @@ from gateway.zigbee.touchlink_frames import (
     reset_request,
     scan_request,
 )
-
-if TYPE_CHECKING:
-    from gateway.zigbee.stack import ZigbeeSide
 
 log = logging.getLogger(__name__)
 
@@ -282,10 +279,3 @@ class SupervisorTouchlink:
             return self._supervisor.application is app
         except RadioUnavailable:
             return False
-
-
-def build_touchlink(side: ZigbeeSide, timing: TouchlinkTiming | None = None) -> TouchlinkService:
-    """The touchlink service over a Zigbee side: its supervisor, and its lights to mark."""
-    return TouchlinkService(
-        SupervisorTouchlink(side.supervisor, timing), unreachable=side.lights.unreachable
-    )

@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING
 
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.lights import SERVICE_KEY
-from gateway.api.deconz.touchlink import SERVICE_KEY as TOUCHLINK_KEY
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.lights import LightsService
 from gateway.wiring import Contribution
 from gateway.zigbee.stack import ZigbeeSide
-from gateway.zigbee.touchlink import build_touchlink
 
 if TYPE_CHECKING:
     from gateway.service import Gateway
@@ -72,14 +70,8 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         flow_control=settings.radio.flow_control,
     )
     await side.start()
-    touchlink = build_touchlink(side)
-
-    def attach(services: DeconzServices) -> None:
-        side.attach(services)
-        services.extra[TOUCHLINK_KEY] = touchlink
 
     async def stop() -> None:
-        await touchlink.stop()
         await side.stop()
         if virtual is not None:
             await virtual.stop()
@@ -88,7 +80,7 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     host, port = settings.http.host, settings.http.websocket_port
     return Contribution(
         network=side.supervisor,
-        attach_deconz=attach,
+        attach_deconz=side.attach,
         servers=[("websocket", websocket, host, port, "http.websocket_port")],
         healthy=lambda: side.supervisor.alive,
         status=side.status,

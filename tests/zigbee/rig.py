@@ -76,6 +76,7 @@ class Gateway:
     tmp: Path
     path: str
     tuning: ZigbeeTuning
+    kind: str = "znp"
     store: Store = field(init=False)
     side: ZigbeeSide = field(init=False)
     base: str = ""
@@ -95,7 +96,7 @@ class Gateway:
             store=self.store,
             events=events,
             config=config,
-            kind="znp",
+            kind=self.kind,
             path=self.path,
             state_dir=self.tmp,
             tuning=self.tuning,

@@ -8,26 +8,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import zigpy.types as zt
 
-from gateway.api.deconz.app import build_deconz_app
-from gateway.api.deconz.context import DeconzServices
-from gateway.api.deconz.touchlink import SERVICE_KEY
-from gateway.apikeys import ApiKeyService
-from gateway.config import GatewayConfigService
-from gateway.events import EventBus
-from gateway.store import Store
 from gateway.touchlink import TouchlinkService
-from gateway.zigbee.stack import ZigbeeSide
-from gateway.zigbee.touchlink import TouchlinkTiming, build_touchlink
+from gateway.zigbee.touchlink import TouchlinkTiming
 from hil.emulators.znp import DeviceKind, DeviceSpec, ZnpEmulator
-from tests.helpers.harness import SYSTEM
-from tests.helpers.servers import running_server
 from tests.zigbee.rig import FAST, Gateway, emulator_config, until
 
 # Responses from the emulator arrive within ~30 ms; 80 ms windows leave room for a busy CI.
@@ -50,48 +39,17 @@ def target(ieee: str, channel: int, kind: DeviceKind, *, factory_new: bool = Tru
 
 @dataclass
 class TouchlinkGateway(Gateway):
-    """``tests.zigbee.rig.Gateway`` plus the touchlink service, for a chosen radio kind."""
+    """``tests.zigbee.rig.Gateway`` (its Zigbee side owns touchlink, as in production) with
+    short touchlink timings, for a chosen radio kind."""
 
-    kind: str = "znp"
     timing: TouchlinkTiming = FAST_TOUCHLINK
-    touchlink: TouchlinkService = field(init=False)
 
-    async def start(self) -> TouchlinkGateway:
-        self.store = await Store.open(f"sqlite:///{self.tmp / 'gateway.db'}")
-        config = GatewayConfigService(self.store, system_info=lambda: SYSTEM)
-        await config.load()
-        keys = ApiKeyService(self.store)
-        await keys.load()
-        events = EventBus()
-        self.side = ZigbeeSide(
-            store=self.store,
-            events=events,
-            config=config,
-            kind=self.kind,
-            path=self.path,
-            state_dir=self.tmp,
-            tuning=self.tuning,
-        )
-        services = DeconzServices(
-            config=config, api_keys=keys, events=events, websocket_port=0, version="t"
-        )
-        self.side.attach(services)
-        self.touchlink = build_touchlink(self.side, self.timing)
-        services.extra[SERVICE_KEY] = self.touchlink
-        await self.side.start()
-        self.base = await self._stack.enter_async_context(
-            running_server(build_deconz_app(services))
-        )
-        self.http = httpx.AsyncClient(base_url=self.base, timeout=30)
-        config.unlock(60)
-        r = await self.http.post("/api", json={"devicetype": "rig#touchlink"})
-        self.key = r.json()[0]["success"]["username"]
-        config.unlock(0)
-        return self
+    def __post_init__(self) -> None:
+        self.tuning = dataclasses.replace(self.tuning, touchlink=self.timing)
 
-    async def stop(self) -> None:
-        await self.touchlink.stop()
-        await super().stop()
+    @property
+    def touchlink(self) -> TouchlinkService:
+        return self.side.touchlink
 
     # -- touchlink shortcuts -----------------------------------------------------------------
 
@@ -146,10 +104,6 @@ async def touchlink_rig(
     gateway = await TouchlinkGateway(tmp, path, FAST, timing=timing).start()
     try:
         await gateway.running()
-        # The lights bridge reads every lamp after a connect; a read still in flight when
-        # touchlink tunes away fails and marks its lamp unreachable (the bridge does not
-        # yet hold back while the radio is busy), so the tests start once it is done.
-        await until(lambda: not gateway.side.bridge._tasks, timeout=10)
         yield TouchlinkRig(emulator, gateway)
     finally:
         await gateway.stop()
