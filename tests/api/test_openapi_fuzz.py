@@ -7,11 +7,11 @@ status the description documents, in JSON, and never with a server error.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,54 +22,30 @@ from gateway.api.deconz.routes import ROUTES
 from gateway.api.openapi import build_openapi
 from tests.helpers.fakes import FakeNetwork
 from tests.helpers.harness import build_harness
-from tests.helpers.servers import running_server
+from tests.helpers.servers import ServerThread
 
 schema = schemathesis.openapi.from_dict(build_openapi(ROUTES))
 OBSERVED: dict[str, set[int]] = {}
 
 
-class ServerThread:
-    """The gateway API on uvicorn in a thread of its own (schemathesis calls are blocking)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.base = ""
-        self.key = ""
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        h = await build_harness(self.url, network=FakeNetwork())
-        self.key = await h.new_key("fuzzer#1")
-        async with running_server(h.app) as base:
-            self.base = base
-            self._ready.set()
-            await self._stop.wait()
+@contextlib.asynccontextmanager
+async def deconz_app(url: str, keys: list[str]) -> AsyncIterator[Any]:
+    """The deCONZ API over a real store, with one API key for the fuzzer."""
+    h = await build_harness(url, network=FakeNetwork())
+    keys.append(await h.new_key("fuzzer#1"))
+    try:
+        yield h.app
+    finally:
         await h.client.aclose()
         await h.store.close()
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        assert self._ready.wait(30), "server did not start"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "gateway.db"
-    with ServerThread(f"sqlite:///{path}") as srv:
+    keys: list[str] = []
+    with ServerThread(lambda: deconz_app(f"sqlite:///{path}", keys)) as srv:
+        srv.key = keys[0]  # type: ignore[attr-defined]
         yield srv
 
 

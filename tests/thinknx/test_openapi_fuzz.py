@@ -6,12 +6,12 @@ never a server error.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import shutil
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -25,7 +25,7 @@ from gateway.settings import KnxSection, ThinknxSection
 from gateway.store import Store
 from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices
 from hil.virtual_knx import VIRTUAL_CATALOGUE
-from tests.helpers.servers import running_server
+from tests.helpers.servers import ServerThread
 from tests.thinknx.conftest import FAST_KNX, PASSWORD, USER
 
 DESCRIPTION = {
@@ -37,59 +37,34 @@ schema = schemathesis.openapi.from_dict(DESCRIPTION)
 OBSERVED: dict[str, set[int]] = {}
 
 
-class ServerThread:
-    """Emulator, link, store and the Thinknx app in a thread (schemathesis calls block)."""
-
-    def __init__(self, db: Path) -> None:
-        self.db = db
-        self.base = ""
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        store = Store(f"sqlite:///{self.db}")
-        emulator = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=60))
-        await emulator.start()
-        link = KnxLink(KnxSection(mode="tunnel_udp", gateway_host="127.0.0.1",
-                                  gateway_port=emulator.port, **FAST_KNX))  # fmt: skip
-        await link.start()
-        await link.wait_for_state(LinkState.CONNECTED, 5)
-        catalogues = await load_catalogue(store, VIRTUAL_CATALOGUE)
-        stack = build_thinknx(
-            link, store, ThinknxSection(feedback_timeout=0.2, rate_limit=0), catalogues
-        )
-        async with running_server(stack.app) as base:
-            self.base = base
-            self._ready.set()
-            await self._stop.wait()
+@contextlib.asynccontextmanager
+async def thinknx_app(db: Path) -> AsyncIterator[Any]:
+    """Emulator, link, store and the Thinknx app, as the gateway assembles them."""
+    store = Store(f"sqlite:///{db}")
+    emulator = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=60))
+    await emulator.start()
+    link = KnxLink(KnxSection(mode="tunnel_udp", gateway_host="127.0.0.1",
+                              gateway_port=emulator.port, **FAST_KNX))  # fmt: skip
+    await link.start()
+    await link.wait_for_state(LinkState.CONNECTED, 5)
+    catalogues = await load_catalogue(store, VIRTUAL_CATALOGUE)
+    stack = build_thinknx(
+        link, store, ThinknxSection(feedback_timeout=0.2, rate_limit=0), catalogues
+    )
+    try:
+        yield stack.app
+    finally:
         await stack.stop()
         await link.stop()
         await emulator.stop()
         await store.close()
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        assert self._ready.wait(30), "server did not start"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterator[ServerThread]:
     db = tmp_path_factory.mktemp("thinknx-fuzz") / "gateway.db"
     shutil.copy(template_db, db)
-    with ServerThread(db) as srv:
+    with ServerThread(lambda: thinknx_app(db)) as srv:
         yield srv
 
 
