@@ -244,19 +244,41 @@ CLUSTERS = {c.cluster_id: c for c in (OnOff, LevelControl, Identify, Color)}
 
 
 def decode_zcl(command: Any) -> tuple[str, dict[str, Any]]:
-    """An AF.DataRequestExt as (ZCL command name, arguments) of its cluster."""
+    """An AF.DataRequestExt carrying a cluster-specific command as (name, arguments)."""
     hdr, rest = foundation.ZCLHeader.deserialize(bytes(command.Data))
     definition = CLUSTERS[command.ClusterId].server_commands[hdr.command_id]
     args, _ = definition.schema.deserialize(rest)
     return definition.name, args.as_dict()
 
 
-async def zcl_frame(emulator: ZnpEmulator, since: int, cluster_id: int, timeout: float = 5.0):
-    """The first ZCL command to ``cluster_id`` the emulator received after ``since``."""
+def is_cluster_command(command: Any, cluster_id: int, nwk: int | None = None) -> bool:
+    """True for an AF.DataRequestExt with a cluster-specific ZCL command to ``cluster_id``
+    (and to ``nwk`` when given).
+
+    Profile-wide commands to the same cluster (Read Attributes, Configure Reporting, the
+    bridge's refresh after start-up) share the command ids of cluster commands (0x00 is
+    both Read Attributes and OnOff "off"), so the frame type must be checked too.
+    """
+    if not isinstance(command, mt.AF.DataRequestExt.Req) or command.ClusterId != cluster_id:
+        return False
+    if nwk is not None and command.DstAddrModeAddress.address != nwk:
+        return False
+    hdr, _ = foundation.ZCLHeader.deserialize(bytes(command.Data))
+    return bool(hdr.frame_control.frame_type == foundation.FrameType.CLUSTER_COMMAND)
+
+
+async def zcl_frame(
+    emulator: ZnpEmulator,
+    since: int,
+    cluster_id: int,
+    timeout: float = 5.0,
+    *,
+    nwk: int | None = None,
+):
+    """The first cluster command to ``cluster_id`` (and ``nwk``) the emulator received
+    after ``since``."""
     command = await emulator.wait_for_frame(
-        lambda c: isinstance(c, mt.AF.DataRequestExt.Req) and c.ClusterId == cluster_id,
-        timeout,
-        since=since,
+        lambda c: is_cluster_command(c, cluster_id, nwk), timeout, since=since
     )
     return decode_zcl(command)
 
