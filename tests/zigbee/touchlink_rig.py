@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import zigpy.types as zt
+import zigpy_znp.commands as mt
 
 from gateway.touchlink import TouchlinkService
 from gateway.zigbee.touchlink import TouchlinkTiming
 from hil.emulators.znp import DeviceKind, DeviceSpec, ZnpEmulator
+from hil.emulators.znp.framing import FrameRecord
 from tests.zigbee.rig import FAST, Gateway, emulator_config, until
+
+ZLL_COMMISSIONING = 0x1000
 
 # Responses from the emulator arrive within ~30 ms; 80 ms windows leave room for a busy CI.
 FAST_TOUCHLINK = TouchlinkTiming(
@@ -108,3 +112,21 @@ async def touchlink_rig(
     finally:
         await gateway.stop()
         await emulator.stop()
+
+
+def touchlink_traffic(frames: list[FrameRecord]) -> list[Any]:
+    """What the host sent for touchlink: inter-PAN control and commissioning-cluster
+    requests. Other traffic is left out on purpose: after the radio is released the
+    lights bridge reads the lamps, and their answers arrive at any time."""
+    return [
+        f.command
+        for f in frames
+        if f.direction == "rx"
+        and (
+            isinstance(f.command, mt.AF.InterPanCtl.Req)
+            or (
+                isinstance(f.command, mt.AF.DataRequestExt.Req)
+                and f.command.ClusterId == ZLL_COMMISSIONING
+            )
+        )
+    ]
