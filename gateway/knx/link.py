@@ -143,6 +143,10 @@ class KnxLink:
         self._config = None if settings.mode == "none" else connection_config(settings)
         self._state = LinkState.STOPPED
         self._state_changed = asyncio.Event()
+        # Set whenever the link is not CONNECTED: a read waiting for its answer ends at
+        # once when the link goes down instead of waiting out its time-out.
+        self._down = asyncio.Event()
+        self._down.set()
         self.last_error: str | None = None
         self._connected_since: datetime | None = None
         self._xknx: XKNX | None = None
@@ -281,7 +285,9 @@ class KnxLink:
         """GroupValueRead, then wait for the GroupValueResponse from another device.
 
         The whole exchange is bounded by ``request_timeout``; the response also lands in
-        :meth:`last_event`.
+        :meth:`last_event`. Raises :class:`KnxTimeout` when nobody answers in time and
+        :class:`KnxUnavailable` as soon as the link goes down meanwhile (an answer can no
+        longer come, and callers report the two differently: 504 against 503).
         """
         address = parse_group_address(group_address)
         key = canonical(address)
@@ -293,13 +299,30 @@ class KnxLink:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
                     break
-                try:
-                    event = await answers.get(within=remaining)
-                except KnxTimeout:
+                event = await self._answer_or_down(answers, remaining)
+                if event is None:
                     break
                 if event.kind == "response" and not event.own:
                     return event
         raise KnxTimeout(f"no GroupValueResponse from {key} within {timeout:g} s")
+
+    async def _answer_or_down(self, answers: Subscription, within: float) -> GroupEvent | None:
+        """The next event, None after ``within`` seconds; KnxUnavailable if the link drops."""
+        if self._down.is_set():
+            raise KnxUnavailable(self._describe_down())
+        answer = asyncio.ensure_future(answers.get(within=within))
+        down = asyncio.ensure_future(self._down.wait())
+        try:
+            await asyncio.wait({answer, down}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (answer, down):
+                task.cancel()
+        if answer.done() and not answer.cancelled():
+            try:
+                return answer.result()
+            except KnxTimeout:
+                return None
+        raise KnxUnavailable(self._describe_down())
 
     def subscribe(self, group_address: str | None = None, maxsize: int = 64) -> Subscription:
         """Bounded stream of events on ``group_address`` (all addresses when None).
@@ -368,6 +391,10 @@ class KnxLink:
         if state is self._state:
             return
         previous, self._state = self._state, state
+        if state is LinkState.CONNECTED:
+            self._down.clear()
+        else:
+            self._down.set()
         if state is LinkState.CONNECTED:
             self._connected_since = datetime.now(UTC).replace(microsecond=0)
         elif previous is LinkState.CONNECTED:

@@ -111,6 +111,24 @@ async def test_server_initiated_disconnect_is_noticed_at_once(
     await link.wait_for_state(LinkState.CONNECTED, 3)
 
 
+async def test_a_read_waiting_for_its_answer_fails_with_unavailable_when_the_link_drops(
+    make_link, emulator: KnxEmulator, tunnel_mode: str
+) -> None:
+    link = make_link(
+        link_settings(emulator.port, tunnel_mode, probe_interval=30, request_timeout=5)
+    )
+    await link.start()
+    await link.wait_for_state(LinkState.CONNECTED, 5)
+    read = asyncio.create_task(link.read("7/7/7"))  # nobody answers on 7/7/7
+    await asyncio.sleep(0.2)
+    assert not read.done()
+    started = time.monotonic()
+    await emulator.disconnect_clients()
+    with pytest.raises(KnxUnavailable, match="lost"):
+        await asyncio.wait_for(read, 2)
+    assert time.monotonic() - started < 1  # the drop, not the 5 s request timeout
+
+
 async def test_tcp_connection_closed_by_the_server_is_noticed_at_once(
     make_link, emulator: KnxEmulator
 ) -> None:
