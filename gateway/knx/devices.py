@@ -143,9 +143,8 @@ class DeviceService:
             await self._link.write_raw(group, payload)
             deadline = self._clock() + self._feedback_timeout
             while (remaining := deadline - self._clock()) > 0:
-                try:
-                    event = await events.get(within=remaining)
-                except KnxTimeout:
+                event = await self._link.next_event(events, remaining)
+                if event is None:
                     break
                 if event.own or event.kind != "write" or event.received_at < sending_since:
                     continue

@@ -299,18 +299,22 @@ class KnxLink:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
                     break
-                event = await self._answer_or_down(answers, remaining)
+                event = await self.next_event(answers, remaining)
                 if event is None:
                     break
                 if event.kind == "response" and not event.own:
                     return event
         raise KnxTimeout(f"no GroupValueResponse from {key} within {timeout:g} s")
 
-    async def _answer_or_down(self, answers: Subscription, within: float) -> GroupEvent | None:
-        """The next event, None after ``within`` seconds; KnxUnavailable if the link drops."""
+    async def next_event(self, events: Subscription, within: float) -> GroupEvent | None:
+        """The next event of ``events``, or None after ``within`` seconds.
+
+        Raises :class:`KnxUnavailable` as soon as the link is or goes down: whoever waits
+        for a device's answer or status learns at once that none can come.
+        """
         if self._down.is_set():
             raise KnxUnavailable(self._describe_down())
-        answer = asyncio.ensure_future(answers.get(within=within))
+        answer = asyncio.ensure_future(events.get(within=within))
         down = asyncio.ensure_future(self._down.wait())
         try:
             await asyncio.wait({answer, down}, return_when=asyncio.FIRST_COMPLETED)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from xknx.dpt.payload import DPTBinary
+
+from tests.helpers.waiting import until
 
 LIGHT = "living_room_light"
 
@@ -15,6 +18,22 @@ guid = "shared"
 type = "light"
 power = { command = "7/0/1", status = "7/0/1", comm_obj = 1 }
 """
+
+
+def once_our_command_is_on_the_bus(rig, action: Callable[[], object]) -> asyncio.Task[None]:
+    """Run ``action`` (a device's report, a fault) once our next command is on the bus.
+
+    A device answers a command it has seen: a fixed delay would race with a slow server.
+    """
+    mark = rig.mark()
+
+    async def wait_then_act() -> None:
+        await until(lambda: rig.sent_since(mark), timeout=5, step=0.005)
+        result = action()
+        if asyncio.iscoroutine(result):
+            await result
+
+    return asyncio.create_task(wait_then_act())
 
 
 async def test_fb_does_not_take_our_own_write_as_feedback(make_rig):
@@ -30,9 +49,11 @@ async def test_fb_does_not_take_our_own_write_as_feedback(make_rig):
 
 async def test_fb_takes_a_write_from_another_device_on_a_shared_address(make_rig):
     rig = await make_rig(catalogue=SHARED_ADDRESS)
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.15, rig.emulator.inject, "7/0/1", DPTBinary(0), "write", "1.1.50")
+    device = once_our_command_is_on_the_bus(
+        rig, lambda: rig.emulator.inject("7/0/1", DPTBinary(0), "write", "1.1.50")
+    )
     r = await rig.get("power", guid="shared", cmd=1, fb=None)
+    await device
     assert r.json() == {"namespace": "power", "guid": "shared", "status": 0, "comm_obj": 1}
 
 
@@ -103,10 +124,23 @@ async def test_fast_alternating_fb_commands_each_answer_their_own_status(rig):
 
 async def test_fb_answers_a_different_reported_value_once_the_wait_is_over(make_rig):
     rig = await make_rig(catalogue=SHARED_ADDRESS.replace('status = "7/0/1"', 'status = "7/0/2"'))
-    loop = asyncio.get_running_loop()
     # The device reports 0 although we asked for 1 (it refused, or clamps): that is its state.
-    loop.call_later(0.1, rig.emulator.inject, "7/0/2", DPTBinary(0), "write", "1.1.50")
+    device = once_our_command_is_on_the_bus(
+        rig, lambda: rig.emulator.inject("7/0/2", DPTBinary(0), "write", "1.1.50")
+    )
     started = time.monotonic()
     r = await rig.get("power", guid="shared", cmd=1, fb=None)
-    assert r.json()["status"] == 0
+    await device
+    assert r.json() == {"namespace": "power", "guid": "shared", "status": 0, "comm_obj": 1}
     assert time.monotonic() - started > 0.45  # it waited for a matching report first
+
+
+async def test_fb_ends_with_503_as_soon_as_the_knx_link_drops(make_rig):
+    rig = await make_rig(catalogue=SHARED_ADDRESS, feedback_timeout=5)  # nobody answers 7/0/1
+    dropped = once_our_command_is_on_the_bus(rig, rig.emulator.disconnect_clients)
+    started = time.monotonic()
+    r = await rig.get("power", guid="shared", cmd=1, fb=None)
+    elapsed = time.monotonic() - started
+    await dropped
+    assert (r.status_code, r.json()) == (503, {"error": "impossible to execute"})
+    assert elapsed < 2  # the drop ended the wait, not the 5 s feedback time-out

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from hil.emulators.znp import DeviceSpec, EmulatorConfig, Timing, ZnpEmulator
 from hil.emulators.znp.devices.spec import light_ieee
 from tests.helpers.harness import SYSTEM
 from tests.helpers.servers import free_port, running_server
+from tests.helpers.waiting import until
 
 FAST = ZigbeeTuning(
     backoff_initial=0.05,
@@ -48,20 +48,6 @@ FAST = ZigbeeTuning(
     leave_timeout=1.0,
     znp_options={"sync_request_timeout": 3, "async_response_timeout": 5},
 )
-
-
-async def until(predicate: Callable[[], Any], timeout: float = 10.0, step: float = 0.02) -> Any:
-    """Poll ``predicate`` (sync or async) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(step)
 
 
 def ieee(index: int) -> str:
