@@ -34,7 +34,9 @@ async def test_rate_limit_spaces_telegrams_at_the_configured_rate(
     times = [t.at for t in emulator.bus_log[mark:] if t.destination == "7/0/1"]
     assert len(times) == 30
     assert 17 <= measured_rate(times) <= 20 * 1.05
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.045
+    # Starts are scheduled every 50 ms; a start delayed by a busy machine shortens only
+    # the gap after it (the schedule keeps the rate). Unlimited, gaps are ~1 ms.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.035
 
 
 async def test_without_rate_limit_telegrams_go_as_fast_as_they_are_confirmed(
