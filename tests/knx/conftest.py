@@ -15,6 +15,9 @@ from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices
 # Settings made for tests: a short probe interval and request timeout keep the folder fast;
 # the behaviour is the same as with the defaults, only the numbers shrink.
 FAST = {"probe_interval": 0.3, "request_timeout": 1.0}
+# "Fails at once": well under any request timeout the tests use (1 s and up), yet with
+# room for a busy CI machine that preempts the test process for a while.
+AT_ONCE = 0.25
 
 
 def link_settings(port: int, mode: str = "tunnel_udp", **overrides: Any) -> KnxSection:
