@@ -53,7 +53,7 @@ async def test_the_virtual_rig_pairs_lamps_and_switches_them_over_http_and_webso
 
             async def radio_up():
                 config = (await http.get(f"/api/{key}/config")).json()
-                return config if config["panid"] else None
+                return config if config["rfconnected"] else None  # RUNNING, not starting
 
             config = await until(radio_up, timeout=60, step=0.2)
             assert config["websocketport"] == settings.http.websocket_port
