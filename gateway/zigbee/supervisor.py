@@ -290,10 +290,13 @@ class RadioSupervisor:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                # Looked at before the loss is announced: a stick plugged in from then on
+                # is seen appearing and tried at once.
+                missing = not await asyncio.to_thread(os.path.exists, self.config.path)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("Zigbee radio not available (%s); retrying", self.last_error)
                 self._mark_lost()
-                await self._pause()
+                await self._pause(port_missing=missing)
                 continue
             if self._stopping:
                 await self._teardown(app)
@@ -403,27 +406,32 @@ class RadioSupervisor:
             self.lost_since = self._clock()
         self._set_state(RadioState.LOST)
 
-    async def _pause(self) -> None:
+    async def _pause(self, *, port_missing: bool = False) -> None:
         """Wait the backoff delay, cut short by stop or by the port (re)appearing.
 
         A stick that was unplugged is usually plugged in again by a person, maybe after
         the backoff has grown to its cap; watching for the device node (udev recreates
-        ``/dev/zigbee``) lets us reconnect within a fraction of a second instead.
+        ``/dev/zigbee``) lets us reconnect within a fraction of a second instead. The port
+        counts as reappeared once it exists after having been missing at any look since
+        the failure (``port_missing``: it already was when the attempt failed), so neither
+        a node that udev removes a little late nor one that returns quickly is missed.
         """
         delay = self._backoff.next_delay()
         self._wake.clear()
         path = self.config.path
-        missing = not await asyncio.to_thread(os.path.exists, path)
+        seen_missing = port_missing
         deadline = self._clock() + delay
         while True:
+            exists = await asyncio.to_thread(os.path.exists, path)
+            if exists and seen_missing:
+                log.info("serial port %s appeared; reconnecting", path)
+                return
+            seen_missing = seen_missing or not exists
             remaining = deadline - self._clock()
             if remaining <= 0:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(remaining, PORT_POLL_INTERVAL))
-                return
-            if missing and await asyncio.to_thread(os.path.exists, path):
-                log.info("serial port %s appeared; reconnecting", path)
                 return
 
     # -- helpers --------------------------------------------------------------------------------

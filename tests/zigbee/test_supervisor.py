@@ -230,6 +230,45 @@ async def test_a_port_that_appears_during_the_backoff_is_tried_at_once(tmp_path,
         await sup.stop()
 
 
+async def test_a_port_that_appears_right_after_the_failed_attempt_is_tried_at_once(
+    tmp_path, script
+):
+    # The port is missing when the attempt fails and back the moment the loss is
+    # announced, before the back-off first looks: the earlier supervisor took it for a
+    # port that had been there all along and waited out the whole back-off.
+    script.fail_startups = 1
+    port = tmp_path / "ttyACM0"
+    cfg = RadioConfig("znp", str(port), tmp_path / "z.db", tmp_path / "b")
+    sup = RadioSupervisor(cfg, app_class=FakeApp.bound(script), backoff=Backoff(30, cap=30))
+    sup.add_state_listener(lambda _old, new: port.touch() if new is RadioState.LOST else None)
+    sup.start()
+    try:
+        await until(lambda: sup.state is RadioState.RUNNING, timeout=2)
+        assert len(script.apps) == 2
+    finally:
+        await sup.stop()
+
+
+async def test_a_node_that_udev_removes_late_still_counts_as_replugged(tmp_path, script):
+    # The stick fails while its node still exists (udev has not removed it yet); the node
+    # goes, then comes back: that is a replug, tried at once.
+    port = tmp_path / "ttyACM0"
+    port.touch()
+    script.fail_startups = 1
+    cfg = RadioConfig("znp", str(port), tmp_path / "z.db", tmp_path / "b")
+    sup = RadioSupervisor(cfg, app_class=FakeApp.bound(script), backoff=Backoff(30, cap=30))
+    sup.start()
+    try:
+        await until(lambda: sup.state is RadioState.LOST)
+        port.unlink()
+        await asyncio.sleep(0.5)  # more than one look at the port
+        port.touch()
+        await until(lambda: sup.state is RadioState.RUNNING, timeout=2)
+        assert len(script.apps) == 2
+    finally:
+        await sup.stop()
+
+
 async def test_stop_during_a_connection_attempt_ends_promptly(supervisor, script):
     script.startup_delay = 0.2
     supervisor.start()
