@@ -269,6 +269,19 @@ async def zcl_frame(
     return decode_zcl(command)
 
 
+def commands_to(emulator: ZnpEmulator, since: int, nwk: int) -> list[Any]:
+    """The light cluster commands the host sent to ``nwk`` after ``since``.
+
+    Reads and reporting set-up are left out: the bridge's reads after start-up may still
+    be on the air when a test looks.
+    """
+    return [
+        request
+        for request in data_requests(emulator, since)
+        if any(is_cluster_command(request, cluster, nwk) for cluster in CLUSTERS)
+    ]
+
+
 def data_requests(emulator: ZnpEmulator, since: int) -> list[Any]:
     """Every AF.DataRequestExt the host sent after ``since``."""
     return [

@@ -24,7 +24,14 @@ from gateway.radio import RadioState
 from gateway.zigbee.touchlink import channel_order
 from hil.emulators.znp import DeviceKind
 from tests.zigbee.rig import ieee, until
-from tests.zigbee.touchlink_rig import NETWORK_CHANNEL, TouchlinkRig, target, touchlink_rig
+from tests.zigbee.touchlink_rig import (
+    NETWORK_CHANNEL,
+    TouchlinkRig,
+    sent,
+    target,
+    touchlink_requests,
+    touchlink_rig,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -59,15 +66,6 @@ async def scanned(rig: TouchlinkRig):
     body = await rig.gw.scan()
     await rig.gw.wait_released()
     return body, rig.emulator.frames(since=mark)
-
-
-def sent(frames: list[Any], kind: type) -> list[Any]:
-    return [f.command for f in frames if f.direction == "rx" and isinstance(f.command, kind)]
-
-
-def touchlink_requests(frames: list[Any]) -> list[Any]:
-    """Inter-PAN data requests (the lights bridge may still be reading lamps at start)."""
-    return [r for r in sent(frames, mt.AF.DataRequestExt.Req) if r.ClusterId == 0x1000]
 
 
 # -- the scan ----------------------------------------------------------------------------------

@@ -114,19 +114,18 @@ async def touchlink_rig(
         await emulator.stop()
 
 
+def sent(frames: list[FrameRecord], kind: type) -> list[Any]:
+    """The commands of type ``kind`` the host sent, in order."""
+    return [f.command for f in frames if f.direction == "rx" and isinstance(f.command, kind)]
+
+
+def touchlink_requests(frames: list[FrameRecord]) -> list[Any]:
+    """Inter-PAN data requests (the lights bridge may still be reading lamps at start)."""
+    return [r for r in sent(frames, mt.AF.DataRequestExt.Req) if r.ClusterId == ZLL_COMMISSIONING]
+
+
 def touchlink_traffic(frames: list[FrameRecord]) -> list[Any]:
     """What the host sent for touchlink: inter-PAN control and commissioning-cluster
     requests. Other traffic is left out on purpose: after the radio is released the
     lights bridge reads the lamps, and their answers arrive at any time."""
-    return [
-        f.command
-        for f in frames
-        if f.direction == "rx"
-        and (
-            isinstance(f.command, mt.AF.InterPanCtl.Req)
-            or (
-                isinstance(f.command, mt.AF.DataRequestExt.Req)
-                and f.command.ClusterId == ZLL_COMMISSIONING
-            )
-        )
-    ]
+    return sent(frames, mt.AF.InterPanCtl.Req) + touchlink_requests(frames)
