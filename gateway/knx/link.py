@@ -286,8 +286,8 @@ class KnxLink:
 
         The whole exchange is bounded by ``request_timeout``; the response also lands in
         :meth:`last_event`. Raises :class:`KnxTimeout` when nobody answers in time and
-        :class:`KnxUnavailable` as soon as the link goes down meanwhile (an answer can no
-        longer come, and callers report the two differently: 504 against 503).
+        :class:`KnxUnavailable` as soon as the link goes down meanwhile (no answer can come
+        any more, so the caller learns it at once instead of after the time-out).
         """
         address = parse_group_address(group_address)
         key = canonical(address)
@@ -397,11 +397,9 @@ class KnxLink:
         previous, self._state = self._state, state
         if state is LinkState.CONNECTED:
             self._down.clear()
+            self._connected_since = datetime.now(UTC).replace(microsecond=0)
         else:
             self._down.set()
-        if state is LinkState.CONNECTED:
-            self._connected_since = datetime.now(UTC).replace(microsecond=0)
-        elif previous is LinkState.CONNECTED:
             self._connected_since = None
         self._state_changed.set()
         log.info(
