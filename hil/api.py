@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from hil.watched_log import WatchedLog
+
 T = TypeVar("T")
 
 ADMIN = ("delight", "delight")  # the gateway's default admin credentials (README)
@@ -150,10 +152,13 @@ class EventStream:
     """The deCONZ websocket: every event received, in order, with arrival times."""
 
     url: str
-    events: list[dict[str, Any]] = field(default_factory=list)
+    _log: WatchedLog[dict[str, Any]] = field(default_factory=WatchedLog)
     _ws: ClientConnection | None = None
     _reader: asyncio.Task[None] | None = None
-    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self._log.items
 
     async def __aenter__(self) -> EventStream:
         self._ws = await connect(self.url)
@@ -169,32 +174,18 @@ class EventStream:
     async def _read(self) -> None:
         assert self._ws is not None
         async for message in self._ws:
-            self.events.append(json.loads(message))
-            self._arrived.set()
+            self._log.append(json.loads(message))
 
     def mark(self) -> int:
-        return len(self.events)
+        return self._log.mark()
 
     async def wait_for(
         self, predicate: Callable[[dict[str, Any]], bool], *, timeout: float, since: int = 0
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        checked = since
-        while True:
-            for event in self.events[checked:]:
-                if predicate(event):
-                    return event
-            checked = len(self.events)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"no matching websocket event within {timeout:g} s; got {self.events[since:]}"
-                )
-            self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), remaining)
-            except TimeoutError:
-                continue
+        try:
+            return await self._log.wait_for(predicate, timeout=timeout, since=since)
+        except TimeoutError as exc:
+            raise AssertionError(f"websocket event: {exc}") from None
 
 
 class Thinknx:

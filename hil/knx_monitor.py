@@ -22,6 +22,8 @@ from xknx.io import ConnectionConfig, ConnectionType
 from xknx.telegram import Telegram
 from xknx.telegram.apci import GroupValueRead, GroupValueResponse, GroupValueWrite
 
+from hil.watched_log import WatchedLog
+
 CONNECT_TIMEOUT = 10.0
 
 
@@ -67,8 +69,7 @@ class BusMonitor:
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self.seen: list[SeenTelegram] = []
-        self._changed = asyncio.Event()
+        self._log: WatchedLog[SeenTelegram] = WatchedLog()
         self._xknx = XKNX(
             telegram_received_cb=self._received,
             connection_config=ConnectionConfig(
@@ -94,26 +95,15 @@ class BusMonitor:
     def _received(self, telegram: Telegram) -> None:
         seen = _seen(telegram)
         if seen is not None:
-            self.seen.append(seen)
-            self._changed.set()
+            self._log.append(seen)
+
+    @property
+    def seen(self) -> list[SeenTelegram]:
+        return self._log.items
 
     async def wait_for(
         self, predicate: Callable[[SeenTelegram], bool], *, timeout: float, since: int = 0
     ) -> SeenTelegram:
         """The first telegram from index ``since`` on that matches; TimeoutError after
         ``timeout`` seconds with what was seen in the message."""
-        deadline = time.monotonic() + timeout
-        checked = since
-        while True:
-            for telegram in self.seen[checked:]:
-                if predicate(telegram):
-                    return telegram
-            checked = len(self.seen)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no matching telegram within {timeout:g} s; saw {self.seen}")
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                continue
+        return await self._log.wait_for(predicate, timeout=timeout, since=since)
