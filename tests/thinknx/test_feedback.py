@@ -58,9 +58,11 @@ async def test_fb_takes_a_write_from_another_device_on_a_shared_address(make_rig
 
 
 async def test_fb_does_not_take_the_answer_to_an_older_read(make_rig):
-    rig = await make_rig(feedback_timeout=1.5)
+    rig = await make_rig(feedback_timeout=3)
     light = rig.emulator.devices[LIGHT]
-    light.on, light.read_delay, light.feedback_delay = False, 0.25, 0.6
+    # The old state is answered 1 s after the read: our command, sent right after the read,
+    # must be on the bus by then even on a slow machine (0.25 s was not always enough).
+    light.on, light.read_delay, light.feedback_delay = False, 1.0, 1.5
     mark = rig.mark()
     rig.emulator.inject("1/0/2", kind="read", source="1.1.60")  # someone reads the old state
     r = await rig.get("power", guid=LIGHT, cmd=1, fb=None)
