@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.service import Gateway, StartupError
+from gateway.app import Gateway, StartupError
+from gateway.app.systemd import SystemdNotifier
 from gateway.settings import load_settings
-from gateway.systemd import SystemdNotifier
 from tests.helpers.servers import free_port
 
 
@@ -229,7 +229,7 @@ async def test_a_direct_stop_is_not_reported_as_an_unexpected_server_exit(tmp_pa
 
 
 async def test_systemd_status_follows_the_field_buses_after_ready(tmp_path, notify_socket):
-    from gateway.wiring import Contribution
+    from gateway.app.contribution import Contribution
 
     path, sock = notify_socket
     gateway = Gateway(

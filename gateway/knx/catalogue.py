@@ -32,9 +32,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from gateway.domain.knx_controllers import (
+    CONTROLLERS,
+    DEVICE_TYPES,
+    ControllerSpec,
+    canonical_dpt,
+    wire_dpt,
+)
+
 from . import dpt as dpt_codec
 from .addresses import normalize
-from .controllers import CONTROLLERS, DEVICE_TYPES, ControllerSpec, canonical_dpt, wire_dpt
 from .errors import KnxAddressError
 
 GUID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

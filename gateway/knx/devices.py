@@ -31,11 +31,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from . import dpt as dpt_codec
-from .catalogue import Catalogue, ControllerConfig
-from .controllers import (
+from gateway.domain.knx_controllers import (
     CONTROLLERS,
     DeviceNotFound,
     NotExecutable,
@@ -44,6 +41,10 @@ from .controllers import (
     to_bus,
     wire_dpt,
 )
+from gateway.domain.thinknx import Outcome
+
+from . import dpt as dpt_codec
+from .catalogue import Catalogue, ControllerConfig
 from .errors import KnxError, KnxTimeout, KnxUnavailable
 from .events import GroupEvent
 from .link import KnxLink
@@ -51,14 +52,6 @@ from .link import KnxLink
 log = logging.getLogger(__name__)
 
 Number = int | float
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a controller call answers: the communication object, and the status if known."""
-
-    comm_obj: int
-    status: Number | None = None
 
 
 class StatusUnreadable(ValueError):

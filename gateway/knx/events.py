@@ -1,7 +1,7 @@
 """Group telegrams as events: the status cache and bounded subscriptions.
 
 Why a queue per subscriber that drops its *oldest* event when full (unlike
-``gateway.events``, which closes an overflowing subscriber): what flows here is KNX state.
+``gateway.domain.events``, which closes an overflowing subscriber): what flows here is KNX state.
 A feedback wait or a status page needs the latest value on a group address, and a consumer
 that fell behind loses nothing it still needs when stale values make room for new ones. The
 count of dropped events is kept so that a test or a status page can see it happened.

@@ -1,6 +1,6 @@
 """The KNX side of a running gateway, as the composition root holds it: link and emulator.
 
-``gateway/knx/wiring.py`` builds it; in ``virtual`` mode the emulator is the child process of
+``gateway/app/knx_side.py`` builds it; in ``virtual`` mode the emulator is the child process of
 ``hil/virtual_knx.py`` (anything with an async ``stop()``). This class answers the two
 questions the service asks of every field bus: a status line, and whether it is healthy.
 """

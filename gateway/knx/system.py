@@ -16,17 +16,17 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
 from gateway import __version__
+from gateway.domain.knx_controllers import NotExecutable, ParamsError
+from gateway.domain.thinknx import Sent, ServerStatus
 
 from . import dpt as dpt_codec
 from .addresses import normalize
-from .controllers import NotExecutable, ParamsError
 from .errors import KnxAddressError, KnxTimeout, KnxUnavailable
 from .link import KnxLink
 
@@ -43,14 +43,6 @@ SEND_DPTS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 """Each ``system/sendKNX*`` command and the DPT whose range and encoding it uses."""
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A raw telegram that the bus confirmed: the canonical address and the value it carries."""
-
-    group: str
-    value: Number
 
 
 class SystemCommands:
@@ -114,18 +106,6 @@ def format_config_time(when: datetime | None) -> str:
     if when is None:
         return ""
     return when.strftime("%H:%M:%S %Y-%m-%d")
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    """The fields of ``system/serverStatus`` (the API adds ``namespace``)."""
-
-    version: str
-    process_uptime: str
-    server_uptime: str
-    config_time: str
-    connected_clients: int
-    pbx_users: str = ""
 
 
 def _uptimes(proc: Path) -> tuple[float, float]:

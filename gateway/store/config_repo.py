@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.store.models import GatewayConfigRow, utcnow
+from gateway.clock import utcnow
+from gateway.store.models import GatewayConfigRow
 
 CONFIG_ROW_ID = 1
 

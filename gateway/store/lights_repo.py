@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.store.models import LightRow, utcnow
+from gateway.clock import utcnow
+from gateway.store.models import LightRow
 
 NAME_MAX = 32
 

@@ -14,10 +14,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and always read back as aware UTC.
 

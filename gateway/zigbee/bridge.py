@@ -3,7 +3,7 @@
 Why a bridge: the lights service knows lights by (IEEE, endpoint) and speaks domain
 commands; zigpy knows device objects that are rebuilt whenever the supervisor reconnects.
 This class is the only place that maps one onto the other. It is the service's
-:class:`gateway.lights.LightTransport` (commands out) and zigpy's listener (joins,
+:class:`gateway.domain.lights.LightTransport` (commands out) and zigpy's listener (joins,
 interviews, reports and any frame from a device, in).
 
 Rules it carries out:
@@ -31,19 +31,19 @@ import zigpy.types as zt
 from zigpy.zcl.clusters.general import LevelControl, OnOff
 from zigpy.zcl.clusters.lighting import Color
 
-from gateway.light_model import (
+from gateway.domain.lights.model import (
     Capabilities,
     LightAddress,
     LightCommand,
     LightRefused,
     LightUnreachable,
 )
-from gateway.radio import RadioBusy, RadioState, RadioUnavailable
+from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee import zcl
 from gateway.zigbee.supervisor import RadioSupervisor
 
 if TYPE_CHECKING:
-    from gateway.lights import LightsService
+    from gateway.domain.lights import LightsService
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ import zigpy_znp.commands as c
 import zigpy_znp.types as t
 from zigpy.profiles import zll
 
-from gateway.radio import RadioUnavailable
-from gateway.touchlink import TouchlinkTargetSilent
+from gateway.domain.radio import RadioUnavailable
+from gateway.domain.touchlink import TouchlinkTargetSilent
 from gateway.zigbee.touchlink_frames import (
     BROADCAST_PAN,
     CLUSTER_ID,

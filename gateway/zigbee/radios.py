@@ -16,7 +16,7 @@ from typing import Any, cast
 import zigpy.application
 import zigpy.config as zconf
 
-from gateway.radio import RadioUnsupported
+from gateway.domain.radio import RadioUnsupported
 
 ZNP_KINDS = ("znp", "virtual")
 KINDS = ("znp", "deconz", "virtual")

@@ -4,11 +4,12 @@ Why a supervisor: zigpy reports a lost serial port (or a stick that stops answer
 watchdog) through the application's ``connection_lost`` and then does nothing more; the
 application object is spent. Someone must tear it down, wait, build a new one and start
 it again until the stick is back, without restarting the process and without losing what
-the gateway knows. That is this class. It also implements :class:`gateway.radio.ZigbeeNetwork`
+the gateway knows. That is this class. It also implements
+:class:`gateway.domain.radio.ZigbeeNetwork`
 for the configuration service, and hands the running application to the lights bridge
 and (exclusively) to operations such as a channel change or touchlink.
 
-States (``gateway.radio.RadioState``)::
+States (``gateway.domain.radio.RadioState``)::
 
     stopped -> connecting -> running <-> busy
                    ^            |
@@ -32,7 +33,13 @@ from typing import Any
 import zigpy.application
 import zigpy.config as zconf
 
-from gateway.radio import NetworkSnapshot, RadioBusy, RadioState, RadioUnavailable, RadioUnsupported
+from gateway.domain.radio import (
+    NetworkSnapshot,
+    RadioBusy,
+    RadioState,
+    RadioUnavailable,
+    RadioUnsupported,
+)
 from gateway.zigbee import backups
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config

@@ -6,7 +6,7 @@ Why this shape: zigpy has no inter-PAN API, so each radio needs its own few comm
 with Z-Stack MT commands. Everything touchlink means on top — which channels in which
 order, how long to listen, transaction ids, "scan before identify" — is
 :class:`TouchlinkSession`, the same for any radio. :class:`SupervisorTouchlink` connects
-the domain service (``gateway.touchlink``) to the RadioSupervisor: it takes the radio
+the domain service (``gateway.domain.touchlink``) to the RadioSupervisor: it takes the radio
 exclusively, builds a session and always puts the radio back on the network channel.
 
 The timings follow the ZLL specification (``TouchlinkTiming``): after each Scan Request
@@ -28,8 +28,8 @@ from typing import Protocol
 
 import zigpy.application
 
-from gateway.radio import RadioUnavailable, RadioUnsupported
-from gateway.touchlink import ScanResult, TouchlinkTargetSilent
+from gateway.domain.radio import RadioUnavailable, RadioUnsupported
+from gateway.domain.touchlink import ScanResult, TouchlinkTargetSilent
 from gateway.zigbee.interpan_znp import ZnpInterPan
 from gateway.zigbee.radios import ZNP_KINDS
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -228,7 +228,7 @@ ControllerApplication = zigpy.application.ControllerApplication
 
 
 class SupervisorTouchlink:
-    """The touchlink service's radio port (``gateway.touchlink.TouchlinkRadio``)."""
+    """The touchlink service's radio port (``gateway.domain.touchlink.TouchlinkRadio``)."""
 
     def __init__(self, supervisor: RadioSupervisor, timing: TouchlinkTiming | None = None) -> None:
         self._supervisor = supervisor

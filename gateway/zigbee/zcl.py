@@ -3,7 +3,7 @@
 Why one module: everything that knows cluster and attribute names sits here, in three
 parts that mirror each other — what we read when a light joins (``interview``), what we
 send for each domain command (``execute``), and how a reported attribute becomes an API
-state field (``state_from_attribute``). Unit conversions are in ``gateway.colors``.
+state field (``state_from_attribute``). Unit conversions are in ``gateway.domain.lights.colors``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from zigpy.zcl.clusters.general import Basic, Identify, LevelControl, OnOff
 from zigpy.zcl.clusters.lighting import Color
 from zigpy.zcl.helpers import ReportingConfig
 
-from gateway import colors
-from gateway.light_model import (
+from gateway.domain.lights import colors
+from gateway.domain.lights.model import (
     Capabilities,
     DiscoveredLight,
     LightAddress,
@@ -39,7 +39,7 @@ from gateway.light_model import (
     TurnOn,
     TurnOnAtLevel,
 )
-from gateway.light_model import Identify as IdentifyCommand
+from gateway.domain.lights.model import Identify as IdentifyCommand
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from gateway.light_model import LightType
+from gateway.domain.lights.model import LightType
 from tests.zigbee.fakes import CT_ONLY, DIMMABLE, PLUG, discovered, lights_rig
 
 

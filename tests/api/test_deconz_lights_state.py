@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.light_model import (
+from gateway.domain.lights.model import (
     Identify,
     LightType,
     SetColorLoop,

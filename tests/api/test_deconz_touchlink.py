@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 import pytest
 
 from gateway.api.deconz.routes import ROUTES, TOUCHLINK_ROUTES
-from gateway.api.deconz.touchlink import SERVICE_KEY
-from gateway.radio import RadioBusy, RadioUnavailable, RadioUnsupported
-from gateway.touchlink import ScanResult, TouchlinkService, TouchlinkTargetSilent
+from gateway.domain.radio import RadioBusy, RadioUnavailable, RadioUnsupported
+from gateway.domain.touchlink import ScanResult, TouchlinkService, TouchlinkTargetSilent
 from tests.helpers.harness import DeconzHarness, harness
 
 A = ScanResult("00:17:88:01:00:bf:bf:ed", 11, 0xFFFF, True, -40)
@@ -108,7 +107,7 @@ async def api(sqlite_url) -> AsyncIterator[Api]:
         radio = FakeRadio()
         marked: list[str] = []
         service = TouchlinkService(radio, unreachable=marked.append, clock=lambda: NOW)
-        h.services.extra[SERVICE_KEY] = service
+        h.services.touchlink = service
         yield Api(h, await h.new_key(), radio, service, marked)
         radio.gate.set()
         await service.stop()

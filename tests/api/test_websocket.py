@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from gateway.api.deconz.websocket import build_websocket_app
-from gateway.events import EventBus
+from gateway.domain.events import EventBus
 from tests.helpers.servers import running_server
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.radio import NetworkSnapshot, RadioBusy, RadioState, RadioUnavailable
+from gateway.domain.radio import NetworkSnapshot, RadioBusy, RadioState, RadioUnavailable
 
 
 @dataclass

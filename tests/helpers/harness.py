@@ -13,10 +13,10 @@ from starlette.applications import Starlette
 
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
-from gateway.apikeys import ApiKeyService
-from gateway.config import GatewayConfigService, SystemInfo
-from gateway.events import EventBus
-from gateway.radio import ZigbeeNetwork
+from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.config import GatewayConfigService, SystemInfo
+from gateway.domain.events import EventBus
+from gateway.domain.radio import ZigbeeNetwork
 from gateway.store import Store
 from tests.helpers.fakes import FakeClock
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from gateway.systemd import SystemdNotifier
+from gateway.app.systemd import SystemdNotifier
 from tests.lifecycle.fake_systemd import FakeSystemd, fake_systemd_at_a_path, wait_for
 
 # WATCHDOG_USEC used by the timing tests: 0.2 s, so pings every 0.1 s.

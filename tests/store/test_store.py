@@ -103,7 +103,7 @@ WRITER = textwrap.dedent(
     import asyncio, sys
     from gateway.store import Store
     from gateway.store.apikeys_repo import StoredApiKey
-    from gateway.store.models import utcnow
+    from gateway.clock import utcnow
 
     async def main(url):
         store = await Store.open(url)

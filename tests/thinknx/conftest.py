@@ -1,5 +1,5 @@
 """Fixtures for the Thinknx API: the KNX emulator, a real KnxLink to it, a real store, and the
-Thinknx app as the gateway assembles it (``gateway.knx.wiring.build_thinknx``) behind a real
+Thinknx app as the gateway assembles it (``gateway.app.knx_side.build_thinknx``) behind a real
 uvicorn socket.
 
 Speed: migrations and the scrypt hash of the test user are made once per session in a
@@ -20,9 +20,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from gateway.app.knx_side import ThinknxStack, build_thinknx, load_catalogue
 from gateway.knx.link import KnxLink, LinkState
 from gateway.knx.users import ThinknxUsers
-from gateway.knx.wiring import ThinknxStack, build_thinknx, load_catalogue
 from gateway.settings import KnxSection, ThinknxSection
 from gateway.store import Store
 from gateway.store.db import upgrade_database

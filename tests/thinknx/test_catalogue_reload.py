@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from gateway.app.knx_side import load_catalogue
 from gateway.knx.catalogue_service import CatalogueService, from_stored
-from gateway.knx.wiring import load_catalogue
 
 NEW_DEVICE = """
 [[devices]]

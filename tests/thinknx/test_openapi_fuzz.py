@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, settings
 
 from gateway.api.thinknx.openapi import thinknx_paths
 from gateway.api.thinknx.routes import ROUTES
+from gateway.app.knx_side import build_thinknx, load_catalogue
 from gateway.knx.link import KnxLink, LinkState
-from gateway.knx.wiring import build_thinknx, load_catalogue
 from gateway.settings import KnxSection, ThinknxSection
 from gateway.store import Store
 from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.app import Gateway, StartupError
+from gateway.app.systemd import SystemdNotifier
 from gateway.knx.users import ThinknxUsers
-from gateway.service import Gateway, StartupError
 from gateway.settings import load_settings
-from gateway.systemd import SystemdNotifier
 from tests.helpers.servers import free_port
 from tests.thinknx.conftest import PASSWORD, USER
 

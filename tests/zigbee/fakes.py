@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.light_model import (
+from gateway.domain.lights import LightsService
+from gateway.domain.lights.model import (
     Capabilities,
     DiscoveredLight,
     LightAddress,
@@ -16,8 +17,7 @@ from gateway.light_model import (
     LightType,
     LightUnreachable,
 )
-from gateway.lights import LightsService
-from gateway.radio import RadioBusy, RadioUnavailable
+from gateway.domain.radio import RadioBusy, RadioUnavailable
 from tests.helpers.fakes import FakeNetwork
 from tests.helpers.harness import DeconzHarness, harness
 
@@ -126,8 +126,7 @@ async def lights_rig(url: str, *, hue_client: bool = False) -> AsyncIterator[Lig
             clock=h.clock,
         )
         await service.load()
-        h.services.extra["lights"] = service
-        h.services.sections["lights"] = service.section
+        h.services.lights = service
         key = await h.new_key("hue_app#phone" if hue_client else "test#client")
         try:
             yield LightsRig(h, service, transport, network, key)

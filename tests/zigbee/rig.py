@@ -25,12 +25,12 @@ from zigpy.zcl.clusters.lighting import Color
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.websocket import build_websocket_app
-from gateway.apikeys import ApiKeyService
-from gateway.config import GatewayConfigService
-from gateway.events import EventBus
-from gateway.radio import RadioState
+from gateway.app.zigbee_side import ZigbeeSide, ZigbeeTuning
+from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.config import GatewayConfigService
+from gateway.domain.events import EventBus
+from gateway.domain.radio import RadioState
 from gateway.store import Store
-from gateway.zigbee.stack import ZigbeeSide, ZigbeeTuning
 from hil.emulators.znp import DeviceSpec, EmulatorConfig, Timing, ZnpEmulator
 from hil.emulators.znp.devices.spec import light_ieee
 from tests.helpers.harness import SYSTEM

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway import colors
+from gateway.domain.lights import colors
 
 
 def test_bri_255_is_level_254():

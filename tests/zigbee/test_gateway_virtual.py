@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 
-from gateway.service import Gateway
+from gateway.app import Gateway
+from gateway.app.systemd import SystemdNotifier
 from gateway.settings import load_settings
-from gateway.systemd import SystemdNotifier
 from tests.helpers.servers import free_port
 from tests.zigbee.rig import until
 

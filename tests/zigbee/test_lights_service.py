@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from gateway.events import EventBus
-from gateway.light_model import LightType
-from gateway.lights import LightsService
+from gateway.domain.events import EventBus
+from gateway.domain.lights import LightsService
+from gateway.domain.lights.model import LightType
 from gateway.store import Store
 from tests.zigbee.fakes import DIMMABLE, EXTENDED, FakeTransport, discovered
 

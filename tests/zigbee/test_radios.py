@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.radio import RadioUnsupported
+from gateway.domain.radio import RadioUnsupported
 from gateway.zigbee.radios import RadioConfig, controller_class, zigpy_config
 
 

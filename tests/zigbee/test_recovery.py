@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from tests.zigbee.rig import until, zigbee_rig
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.radio import RadioBusy, RadioState, RadioUnavailable
+from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from gateway.touchlink_cli import progress_line, results_table, wait_for_scan
+from gateway.cli.touchlink import progress_line, results_table, wait_for_scan
 
 
 class Terminal(io.StringIO):

@@ -20,7 +20,7 @@ import zigpy_znp.types as t
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.lightlink import LightLink
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from gateway.zigbee.touchlink import channel_order
 from hil.emulators.znp import DeviceKind
 from tests.zigbee.rig import ieee, until

@@ -13,8 +13,8 @@ import pytest
 import zigpy_znp.commands as c
 import zigpy_znp.types as t
 
-from gateway.radio import RadioBusy, RadioUnavailable, RadioUnsupported
-from gateway.touchlink import ScanResult, TouchlinkService, TouchlinkTargetSilent
+from gateway.domain.radio import RadioBusy, RadioUnavailable, RadioUnsupported
+from gateway.domain.touchlink import ScanResult, TouchlinkService, TouchlinkTargetSilent
 from gateway.zigbee.interpan_znp import INTERPAN_ENDPOINT, ZnpInterPan
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
 

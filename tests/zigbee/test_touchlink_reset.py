@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from hil.emulators.znp import DeviceKind
 from tests.zigbee.rig import FAST, ieee, until
 from tests.zigbee.touchlink_rig import (

@@ -1,4 +1,4 @@
-"""Touchlink through the composition root (``gateway.service.Gateway`` and its Zigbee
+"""Touchlink through the composition root (``gateway.app.Gateway`` and its Zigbee
 wiring), with the production timings: the virtual rig's emulator runs as a child process
 on a pty, its lamps factory new on channel 11, where a touchlink scan finds them."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from gateway.radio import RadioState
-from gateway.service import Gateway
+from gateway.app import Gateway
+from gateway.domain.radio import RadioState
 from gateway.settings import load_settings
 from gateway.zigbee.touchlink import TouchlinkTiming, scan_duration
 from tests.helpers.servers import free_port

@@ -18,8 +18,8 @@ from zigpy.zcl.clusters.lightlink import (
     ZigbeeInformation,
 )
 
-from gateway.radio import RadioUnavailable
-from gateway.touchlink import ScanResult, TouchlinkTargetSilent
+from gateway.domain.radio import RadioUnavailable
+from gateway.domain.touchlink import ScanResult, TouchlinkTargetSilent
 from gateway.zigbee.interpan_znp import rssi_from_lqi
 from gateway.zigbee.touchlink import (
     TouchlinkSession,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from zigpy.profiles import zha, zll
 
-from gateway.light_model import Capabilities, LightType
+from gateway.domain.lights.model import Capabilities, LightType
 from gateway.zigbee import zcl
 from gateway.zigbee.bridge import radio_refusal
 from tests.zigbee.fakes import CT_ONLY, DIMMABLE, EXTENDED, PLUG

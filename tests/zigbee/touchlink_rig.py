@@ -1,6 +1,6 @@
 """The touchlink rig: the Zigbee rig (emulator on a pty, unmodified zigpy-znp, uvicorn)
 with touchlink targets in the emulator and the touchlink service attached to the API,
-as ``gateway.zigbee.wiring`` attaches it. Only timings are shortened.
+as ``gateway.app.zigbee_side`` attaches it. Only timings are shortened.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import zigpy.types as zt
 import zigpy_znp.commands as mt
 
-from gateway.touchlink import TouchlinkService
+from gateway.domain.touchlink import TouchlinkService
 from gateway.zigbee.touchlink import TouchlinkTiming
 from hil.emulators.znp import DeviceKind, DeviceSpec, ZnpEmulator
 from hil.emulators.znp.framing import FrameRecord

@@ -17,14 +17,14 @@ from gateway import __version__
 from gateway.api import errors
 from gateway.api.deconz import params
 from gateway.api.deconz.routing import ApiRequest, json_response, success_item
-from gateway.apikeys import ApiClient, is_hue_devicetype
-from gateway.config import (
+from gateway.clock import utcnow
+from gateway.domain.apikeys import ApiClient, is_hue_devicetype
+from gateway.domain.config import (
     MAX_UNLOCK_S,
     SUPPORTED_CHANNELS,
     PasswordError,
     PasswordResetWindowClosed,
 )
-from gateway.store.models import utcnow
 
 API_VERSION = "1.16.0"
 DATASTORE_VERSION = "93"
@@ -171,7 +171,7 @@ async def get_config(api: ApiRequest) -> Response:
 
 
 async def get_full_state(api: ApiRequest) -> Response:
-    sections = api.services.sections
+    sections = api.services.sections()
     names = list(sections)
     values = await asyncio.gather(*(sections[n]() for n in names))
     body: dict[str, Any] = {"config": full_config(api)}

@@ -1,17 +1,26 @@
-"""The services the deCONZ API calls, gathered once by the composition root."""
+"""The services the deCONZ API calls, gathered once by the composition root.
+
+Why typed fields instead of a lookup table: a handler reaches ``services.lights`` and the
+type checker knows what it gets; a service the gateway was built without is ``None`` and
+the handler answers as deCONZ would (an empty collection, or 503 for the radio).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from gateway.apikeys import ApiKeyService
-from gateway.config import GatewayConfigService
-from gateway.events import EventBus
+from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.config import GatewayConfigService
+from gateway.domain.events import EventBus
+from gateway.domain.lights import LightsService
+from gateway.domain.touchlink import TouchlinkService
 
 # A section of the full state (``GET /api/<key>``): lights, groups, sensors, ...
 StateSection = Callable[[], Awaitable[dict[str, Any]]]
+
+FULL_STATE_SECTIONS = ("groups", "lights", "sensors", "schedules", "rules")
 
 
 async def _empty() -> dict[str, Any]:
@@ -26,11 +35,12 @@ class DeconzServices:
     websocket_port: int
     allow_local_apikey: bool = False
     version: str = "0.0.0"
-    # Resource collections for the full state; the lights service replaces "lights".
-    sections: dict[str, StateSection] = field(
-        default_factory=lambda: {
-            name: _empty for name in ("groups", "lights", "sensors", "schedules", "rules")
-        }
-    )
-    # Other domain services (lights, touchlink) hang here as they arrive.
-    extra: dict[str, Any] = field(default_factory=dict)
+    lights: LightsService | None = None
+    touchlink: TouchlinkService | None = None
+
+    def sections(self) -> dict[str, StateSection]:
+        """The collections of the full state, each answered by the service that owns it."""
+        sections: dict[str, StateSection] = dict.fromkeys(FULL_STATE_SECTIONS, _empty)
+        if self.lights is not None:
+            sections["lights"] = self.lights.section
+        return sections

@@ -1,7 +1,7 @@
 """Handlers for the deCONZ / Hue v1 lights endpoints (``spec/deconz-lights.md``).
 
 HTTP only: parse and validate bodies (types and ranges, error 7; unknown or unsupported
-parameters, error 6), call :class:`gateway.lights.LightsService`, shape the answers.
+parameters, error 6), call :class:`gateway.domain.lights.LightsService`, shape the answers.
 Which parameter a light supports follows what its ``state`` shows: a dimmable light has
 no ``hue``, so ``{"hue": 1}`` to it is error 6, not 7. ``effect``/``colorloopspeed`` need
 a light that can colour-loop; ``alert`` needs the Identify cluster.
@@ -17,8 +17,7 @@ from starlette.responses import Response
 from gateway.api import errors
 from gateway.api.deconz import params
 from gateway.api.deconz.routing import ApiRequest, json_response, success_item
-from gateway.light_model import Capabilities, LightUnreachable
-from gateway.lights import (
+from gateway.domain.lights import (
     ALERT_SECONDS,
     COMMAND_PARAMS,
     Light,
@@ -28,14 +27,13 @@ from gateway.lights import (
     ParamResult,
     StateRequest,
 )
+from gateway.domain.lights.model import Capabilities, LightUnreachable
 
 NAME_MAX = 32
-SERVICE_KEY = "lights"
 
 
 def _service(api: ApiRequest) -> LightsService | None:
-    service = api.services.extra.get(SERVICE_KEY)
-    return service if isinstance(service, LightsService) else None
+    return api.services.lights
 
 
 def _light(api: ApiRequest) -> tuple[LightsService, Light]:

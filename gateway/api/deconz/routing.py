@@ -22,8 +22,8 @@ from starlette.routing import Route
 from gateway.api import errors
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.errors import ApiError
-from gateway.apikeys import ApiClient
-from gateway.radio import RadioBusy, RadioUnavailable, RadioUnsupported
+from gateway.domain.apikeys import ApiClient
+from gateway.domain.radio import RadioBusy, RadioUnavailable, RadioUnsupported
 
 log = logging.getLogger(__name__)
 

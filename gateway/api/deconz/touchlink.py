@@ -14,15 +14,13 @@ from starlette.responses import Response
 
 from gateway.api import errors
 from gateway.api.deconz.routing import ApiRequest, error_response, json_response, success_item
-from gateway.radio import RadioUnavailable
-from gateway.touchlink import TouchlinkService, TouchlinkTargetSilent, TouchlinkTargetUnknown
-
-SERVICE_KEY = "touchlink"
+from gateway.domain.radio import RadioUnavailable
+from gateway.domain.touchlink import TouchlinkService, TouchlinkTargetSilent, TouchlinkTargetUnknown
 
 
 def _service(api: ApiRequest) -> TouchlinkService:
-    service = api.services.extra.get(SERVICE_KEY)
-    if not isinstance(service, TouchlinkService):
+    service = api.services.touchlink
+    if service is None:
         raise RadioUnavailable("no Zigbee radio is configured")
     return service
 

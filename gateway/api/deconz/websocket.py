@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gateway.events import EventBus, Subscription, SubscriptionClosed
+from gateway.domain.events import EventBus, Subscription, SubscriptionClosed
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from gateway.api.thinknx.errors import ThinknxHttpError
 from gateway.api.thinknx.handlers import Body
 from gateway.api.thinknx.params import MAX_BODY_BYTES, Params, ParamsParseError, parse_pairs
 from gateway.api.thinknx.routes import ROUTES, VERSION_PREFIXES, ThinknxRoute
-from gateway.knx.controllers import DeviceNotFound, NotExecutable, ParamsError
+from gateway.domain.knx_controllers import DeviceNotFound, NotExecutable, ParamsError
 
 log = logging.getLogger(__name__)
 

@@ -1,30 +1,27 @@
 """What the Thinknx handlers are given: the domain services and the HTTP-side helpers.
 
-The domain types are imported for type checking only: the HTTP layer calls them but never
-loads xknx or SQLAlchemy itself; the composition root (``gateway.knx.wiring``) builds them.
+The services are typed by the ports in ``gateway.domain.thinknx``: the HTTP layer calls
+them but never loads xknx or SQLAlchemy itself; the composition root
+(``gateway.app.knx_side``) hands it the KNX side's implementations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from gateway.api.thinknx.auth import Authenticator
 from gateway.api.thinknx.clients import ClientTracker, RateLimiter
 from gateway.api.thinknx.params import Params
-
-if TYPE_CHECKING:
-    from gateway.knx.devices import DeviceService
-    from gateway.knx.system import ServerInfo, SystemCommands
+from gateway.domain.thinknx import DeviceControl, RawSender, ServerInfoSource
 
 
 @dataclass
 class ThinknxServices:
     """Everything a Thinknx request may use."""
 
-    devices: DeviceService
-    system: SystemCommands
-    server: ServerInfo
+    devices: DeviceControl
+    system: RawSender
+    server: ServerInfoSource
     authenticator: Authenticator
     limiter: RateLimiter
     clients: ClientTracker

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.api.thinknx.context import ThinknxCall
-from gateway.knx.controllers import CONTROLLERS
+from gateway.domain.knx_controllers import CONTROLLERS
 
 Body = dict[str, Any]
 Handler = Callable[[ThinknxCall], Awaitable[Body]]

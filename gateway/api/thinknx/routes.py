@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from gateway.api.thinknx import handlers
 from gateway.api.thinknx.handlers import Handler
-from gateway.knx.controllers import CONTROLLERS
+from gateway.domain.knx_controllers import CONTROLLERS
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What a light is, independent of the radio: its type, capabilities, state and commands.
 
-Why a module shared by the domain service and the radio side: ``gateway.lights`` decides
+Why a module shared by the domain service and the radio side: ``gateway.domain.lights`` decides
 *what* to do (which state fields a light shows, which commands a request becomes) and
 ``gateway.zigbee`` decides *how* (ZCL frames). Both speak the plain types below, so the
 radio side never imports the service and the service never imports zigpy.
@@ -117,7 +117,7 @@ class DiscoveredLight:
 
 # -- commands the domain asks the radio to carry out -----------------------------------------
 # Units are the API's (bri 0..255, hue 0..65535, xy floats, mired, 1/10 s); the radio side
-# converts to ZCL with gateway.colors.
+# converts to ZCL with gateway.domain.lights.colors.
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """What a field bus contributes to the running gateway.
 
-Why a seam: the Zigbee and KNX sides are built, started and stopped by their own wiring
-modules (``gateway.zigbee.wiring``, ``gateway.knx.wiring``); the composition root only
-collects what they hand back. Each side can grow without touching ``service.py``.
+Why a seam: the Zigbee and KNX sides are built, started and stopped by their own modules
+(``gateway.app.zigbee_side``, ``gateway.app.knx_side``); the composition root
+(``gateway.app.gateway``) only collects what they hand back, so each side can grow without
+touching it, and neither side imports the root (no import circle).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from typing import Any
 
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.routing import ApiRoute
-from gateway.radio import ZigbeeNetwork
+from gateway.domain.radio import ZigbeeNetwork
+
+
+class StartupError(RuntimeError):
+    """The gateway cannot start; the message names the setting to look at."""
 
 
 @dataclass

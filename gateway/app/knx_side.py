@@ -4,8 +4,8 @@ Order, and why:
 
 1. the Thinknx catalogue (``thinknx.devices_file``, or the virtual rig's catalogue): a bad
    file stops start-up with its problems listed, before any process or socket exists;
-2. in ``virtual`` mode the KNX emulator child (``hil/virtual_knx.py``) on a free loopback
-   port;
+2. in ``virtual`` mode the KNX emulator child (``hil/virtual_knx.py``, started through
+   ``gateway.app.virtual``) on a free loopback port;
 3. the KNX link, which connects in the background (start never waits for the bus);
 4. the Thinknx services and app, served by the composition root on ``thinknx.port``, and the
    watcher that reloads the catalogue when its file changes.
@@ -29,6 +29,8 @@ from gateway.api.thinknx.auth import NONCE_LIFETIME, Authenticator, NonceStore
 from gateway.api.thinknx.clients import ClientTracker, RateLimiter
 from gateway.api.thinknx.context import ThinknxServices
 from gateway.api.thinknx.openapi import thinknx_paths
+from gateway.app.contribution import Contribution, StartupError
+from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_knx, virtual_catalogue
 from gateway.knx.catalogue import CatalogueError
 from gateway.knx.catalogue_service import POLL_INTERVAL, CatalogueService
 from gateway.knx.devices import DeviceService
@@ -38,10 +40,9 @@ from gateway.knx.system import ServerInfo, SystemCommands
 from gateway.knx.users import REALM, ThinknxUsers
 from gateway.settings import ThinknxSection
 from gateway.store import Store
-from gateway.wiring import Contribution
 
 if TYPE_CHECKING:
-    from gateway.service import Gateway
+    from gateway.app.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,10 @@ class ThinknxStack:
 
     app: Any  # the Starlette app
     services: ThinknxServices
+    devices: DeviceService
     catalogues: CatalogueService
     users: ThinknxUsers
     watcher: asyncio.Task[None] | None
-
-    @property
-    def devices(self) -> DeviceService:
-        return self.services.devices
 
     async def stop(self) -> None:
         if self.watcher is not None:
@@ -91,7 +89,7 @@ def build_thinknx(
     watcher = None
     if catalogues.path is not None:
         watcher = asyncio.create_task(catalogues.watch(), name="thinknx-catalogue-watch")
-    return ThinknxStack(build_thinknx_app(services), services, catalogues, users, watcher)
+    return ThinknxStack(build_thinknx_app(services), services, devices, catalogues, users, watcher)
 
 
 async def load_catalogue(
@@ -105,8 +103,6 @@ async def load_catalogue(
 
 async def start_knx(gateway: Gateway) -> Contribution:
     """The KNX link (and emulator), and the Thinknx API when enabled."""
-    from gateway.service import StartupError  # the composition root imports this module
-
     settings = gateway.settings
     store = gateway.store
     assert store is not None, "the store opens before the field buses"
@@ -117,23 +113,18 @@ async def start_knx(gateway: Gateway) -> Contribution:
     if thinknx.enabled:
         path = thinknx.devices_file
         if path is None and virtual:
-            from hil.virtual_knx import VIRTUAL_CATALOGUE
-
-            path = VIRTUAL_CATALOGUE
+            path = virtual_catalogue()
         try:
             catalogues = await load_catalogue(store, path)
         except CatalogueError as exc:
             raise StartupError(f"thinknx.devices_file: {exc}") from None
 
     knx = settings.knx
-    emulator = None
+    emulator: VirtualPeer | None = None
     if virtual:
-        from hil.virtual_knx import VirtualKnx, VirtualKnxError
-
-        emulator = VirtualKnx()
         try:
-            port = await emulator.start()
-        except VirtualKnxError as exc:
+            port, emulator = await start_virtual_knx()
+        except VirtualRigError as exc:
             raise StartupError(f"knx.mode: virtual: {exc}") from None
         knx = dataclasses.replace(knx, gateway_host="127.0.0.1", gateway_port=port)
     elif knx.mode == "none":

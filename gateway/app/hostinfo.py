@@ -16,7 +16,7 @@ import socket
 import struct
 from pathlib import Path
 
-from gateway.config import SystemInfo
+from gateway.domain.config import SystemInfo
 
 log = logging.getLogger(__name__)
 

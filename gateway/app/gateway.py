@@ -1,4 +1,4 @@
-"""Composition root: builds every part from the settings, starts and stops them in order.
+"""The running gateway: builds every part from the settings, starts and stops them in order.
 
 Start order follows dependencies and the promise to systemd: the store first (integrity
 check, migrations), then the domain services, then the field buses (which connect in the
@@ -24,25 +24,21 @@ from gateway import __version__
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.routes import ROUTES
-from gateway.apikeys import ApiKeyService
-from gateway.config import GatewayConfigService
-from gateway.events import EventBus
-from gateway.hostinfo import HostInfo
-from gateway.knx.wiring import start_knx
-from gateway.radio import ZigbeeNetwork
+from gateway.app.contribution import Contribution, StartupError
+from gateway.app.hostinfo import HostInfo
+from gateway.app.knx_side import start_knx
+from gateway.app.systemd import SystemdNotifier
+from gateway.app.zigbee_side import start_zigbee
+from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.config import GatewayConfigService
+from gateway.domain.events import EventBus
+from gateway.domain.radio import ZigbeeNetwork
 from gateway.settings import Settings
 from gateway.store import Store
-from gateway.systemd import SystemdNotifier
-from gateway.wiring import Contribution
-from gateway.zigbee.wiring import start_zigbee
 
 log = logging.getLogger(__name__)
 
 STATUS_POLL_S = 1.0
-
-
-class StartupError(RuntimeError):
-    """The gateway cannot start; the message names the setting to look at."""
 
 
 class EmbeddedServer(uvicorn.Server):

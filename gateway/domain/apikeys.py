@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from gateway import security
+from gateway.clock import utcnow
 from gateway.logsetup import redact
 from gateway.store import Store, StoredApiKey
-from gateway.store.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -1,35 +1,51 @@
-"""The Zigbee side assembled: lights service, radio supervisor and the bridge between them.
+"""The Zigbee side assembled: lights service, radio supervisor, bridge, touchlink, websocket.
 
-Why a class of its own: the wiring module builds it from the settings, and the
+Why a class of its own: :func:`start_zigbee` builds it from the settings, and the
 integration tests build the very same object with shorter timings (backoff, channel
 change broadcasts) around an emulator — so what the tests drive is what runs.
+
+What :func:`start_zigbee` hands to the composition root (:class:`Contribution`):
+- ``network``: the :class:`RadioSupervisor` (the configuration service's radio port);
+- ``attach_deconz``: gives the deCONZ API its lights and touchlink services;
+- ``servers``: the deCONZ websocket on ``http.websocket_port``;
+- health (the supervisor task is alive — a lost radio is reported, not fatal), status,
+  and an orderly stop: radio first, then lights (final state flush), then the emulator.
+
+With ``radio.kind = "none"`` there is no radio and no websocket server; the lights
+collection is served from the store (every light unreachable).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zigpy.application
 
 from gateway.api.deconz.context import DeconzServices
-from gateway.api.deconz.lights import SERVICE_KEY
-from gateway.api.deconz.touchlink import SERVICE_KEY as TOUCHLINK_KEY
-from gateway.config import GatewayConfigService
-from gateway.events import EventBus
-from gateway.lights import LightsService
+from gateway.api.deconz.websocket import build_websocket_app
+from gateway.app.contribution import Contribution, StartupError
+from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_radio
+from gateway.domain.config import GatewayConfigService
+from gateway.domain.events import EventBus
+from gateway.domain.lights import LightsService
+from gateway.domain.touchlink import TouchlinkService
 from gateway.store import Store
-from gateway.touchlink import TouchlinkService
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
 
+if TYPE_CHECKING:
+    from gateway.app.gateway import Gateway
+
 log = logging.getLogger(__name__)
 
+VIRTUAL_DIR = "virtual-radio"
 ZIGBEE_DB = "zigbee.db"
 BACKUP_DIR = "zigbee-backups"
 
@@ -112,10 +128,9 @@ class ZigbeeSide:
         await self.config.remember_bridgeid(str(app.state.node_info.ieee))
 
     def attach(self, services: DeconzServices) -> None:
-        """Register the lights and touchlink services and the ``lights`` full-state section."""
-        services.extra[SERVICE_KEY] = self.lights
-        services.extra[TOUCHLINK_KEY] = self.touchlink
-        services.sections["lights"] = self.lights.section
+        """Give the deCONZ API this side's lights and touchlink services."""
+        services.lights = self.lights
+        services.touchlink = self.touchlink
 
     async def start(self) -> None:
         """Load the lights, then connect the radio in the background."""
@@ -134,3 +149,64 @@ class ZigbeeSide:
         return f"zigbee {self.supervisor.config.kind}: {self.supervisor.describe()}, " + (
             f"{len(self.lights.all())} lights"
         )
+
+
+async def start_zigbee(gateway: Gateway) -> Contribution:
+    """The Zigbee side from the settings: no radio, a real stick, or the virtual rig's."""
+    settings = gateway.settings
+    store, config = gateway.store, gateway.config
+    if store is None or config is None:
+        raise RuntimeError("the store and the configuration service start before Zigbee")
+    kind = settings.radio.kind
+    if kind == "none":
+        return await _without_radio(store, gateway.events)
+
+    state_dir = settings.gateway.state_dir
+    path = settings.radio.path
+    virtual: VirtualPeer | None = None
+    if kind == "virtual":
+        try:
+            path, virtual = await start_virtual_radio(
+                state_dir / VIRTUAL_DIR, lights=settings.radio.virtual_lights
+            )
+        except VirtualRigError as exc:
+            raise StartupError(f"radio.kind: virtual: {exc}") from None
+    side = ZigbeeSide(
+        store=store,
+        events=gateway.events,
+        config=config,
+        kind=kind,
+        path=path,
+        state_dir=state_dir,
+        baudrate=settings.radio.baudrate,
+        flow_control=settings.radio.flow_control,
+    )
+    await side.start()
+
+    async def stop() -> None:
+        await side.stop()
+        if virtual is not None:
+            await virtual.stop()
+
+    websocket = build_websocket_app(gateway.events)
+    host, port = settings.http.host, settings.http.websocket_port
+    return Contribution(
+        network=side.supervisor,
+        attach_deconz=side.attach,
+        servers=[("websocket", websocket, host, port, "http.websocket_port")],
+        healthy=lambda: side.supervisor.alive,
+        status=side.status,
+        stop=stop,
+    )
+
+
+async def _without_radio(store: Store, events: EventBus) -> Contribution:
+    log.info("no Zigbee radio configured (radio.kind = none)")
+    lights = LightsService(store, events)
+    await lights.load()
+
+    def attach_lights(services: DeconzServices) -> None:
+        services.lights = lights
+
+    stop: Callable[[], Awaitable[None]] = lights.stop
+    return Contribution(attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop)

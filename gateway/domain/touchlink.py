@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from gateway.radio import RadioBusy
-from gateway.store.models import utcnow
+from gateway.clock import utcnow
+from gateway.domain.radio import RadioBusy
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Why here and not in the API: these are product rules that outlive any one URL. The unlock
 window decides who may create API keys; the admin password guards the same door for
 clients that cannot press a (virtual) link button; the permit-join countdown and the
-Zigbee channel are stored here and carried out by the radio (``gateway.radio``).
+Zigbee channel are stored here and carried out by the radio (``gateway.domain.radio``).
 Field validation (types, ranges) happens in the API layer; this service receives valid
 values and enforces the rules between them.
 """
@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from gateway import security
-from gateway.radio import NetworkSnapshot, RadioUnavailable, ZigbeeNetwork
+from gateway.clock import utcnow
+from gateway.domain.radio import NetworkSnapshot, RadioUnavailable, ZigbeeNetwork
 from gateway.store import Store, StoredConfig
-from gateway.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
