@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 import uvicorn
 
+from gateway.app.knx_side import build_thinknx, load_catalogue
 from gateway.knx.link import KnxLink, LinkState
 from gateway.knx.users import ThinknxUsers
-from gateway.knx.wiring import build_thinknx, load_catalogue
 from gateway.settings import KnxSection, ThinknxSection
 from gateway.store import Store
 from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices

@@ -28,13 +28,13 @@ import zigpy_znp.commands as mt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.light_model import (
+from gateway.domain.lights.model import (
     Capabilities,
     DiscoveredLight,
     LightAddress,
     LightType,
 )
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from tests.zigbee.rig import zigbee_rig
 
 COMMANDS = 1000
