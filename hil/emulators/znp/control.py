@@ -60,6 +60,31 @@ async def _frames(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     ]
 
 
+def _optional_int(args: dict[str, Any], key: str) -> int | None:
+    value = args.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return int(value, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError(f"'{key}' must be a number")
+    return value
+
+
+async def _air(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    """Frames on the air (a sniffer's view), e.g. ``{"cmd": "air", "group": 5}``."""
+    mode = args.get("dst_mode")
+    if mode is not None and mode not in ("nwk", "group", "broadcast"):
+        raise ControlError("dst_mode must be 'nwk', 'group' or 'broadcast'")
+    frames = emu.air_log.records(
+        int(args.get("since", 0)),
+        dst_mode=mode,
+        group=_optional_int(args, "group"),
+        cluster=_optional_int(args, "cluster"),
+    )
+    return {"last_seq": emu.air_log.last_seq, "frames": frames}
+
+
 async def _unplug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     emu.unplug()
     return {"plugged": False}
@@ -127,6 +152,7 @@ COMMANDS: dict[str, Command] = {
     "ping": _ping,
     "state": _state,
     "frames": _frames,
+    "air": _air,
     "unplug": _unplug,
     "replug": _replug,
     "reset": _reset,

@@ -29,6 +29,7 @@ import zigpy_znp.types as t
 
 from . import network, persistence
 from .air import Air
+from .air_log import AirLog
 from .devices.device import SimDevice
 from .devices.spec import DeviceSpec, numbered_lights
 from .framing import FrameLog, FrameRecord, MtFramer
@@ -75,6 +76,8 @@ class ZnpEmulator:
         self.rng = random.Random(self.config.seed)
         timing = self.config.timing
         self.air = Air(latency=timing.hop_latency)
+        self.air_log = AirLog()  # every APS frame on the air (groupcasts counted here)
+        self.air.observers.append(self.air_log.record)
         self.frame_log = FrameLog(self.config.frame_log_size)
         self.framer = MtFramer(
             write=self._write,

@@ -25,7 +25,20 @@ from . import foundation_commands, zcl
 from .endpoint import SimEndpoint
 from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
 from .lighting import ColorServer, LevelServer
-from .spec import BASIC, COLOR, GROUPS, IDENTIFY, LEVEL, ON_OFF, OTA, PROFILE_HA, DeviceSpec
+from .scene_fields import Scene
+from .scenes import ScenesServer
+from .spec import (
+    BASIC,
+    COLOR,
+    GROUPS,
+    IDENTIFY,
+    LEVEL,
+    ON_OFF,
+    OTA,
+    PROFILE_HA,
+    SCENES,
+    DeviceSpec,
+)
 
 if TYPE_CHECKING:
     from ..air import Air
@@ -37,6 +50,7 @@ SERVERS: dict[int, type[ClusterServer]] = {
     BASIC: BasicServer,
     IDENTIFY: IdentifyServer,
     GROUPS: GroupsServer,
+    SCENES: ScenesServer,
     ON_OFF: OnOffServer,
     LEVEL: LevelServer,
     COLOR: ColorServer,
@@ -310,6 +324,7 @@ class SimDevice:
             return
         self.membership = None
         self.endpoint.groups.clear()
+        self.endpoint.scenes.clear()
         self._bindings.clear()
         LOGGER.info("%s left its network", self.ieee)
         if coordinator is not None and coordinator.permit_open():
@@ -441,6 +456,7 @@ class SimDevice:
             "membership": None if self.membership is None else self.membership.as_dict(),
             "clusters": clusters,
             "groups": {f"0x{g:04x}": name for g, name in self.endpoint.groups.items()},
+            "scenes": [scene.as_dict() for scene in self.endpoint.scenes.values()],
         }
 
     def load_state(self, data: dict[str, Any]) -> None:
@@ -453,6 +469,8 @@ class SimDevice:
             if server is not None:
                 server.restore(values)
         self.endpoint.groups = {int(k, 16): str(v) for k, v in data.get("groups", {}).items()}
+        scenes = [Scene.from_dict(item) for item in data.get("scenes", [])]
+        self.endpoint.scenes = {(s.group, s.scene_id): s for s in scenes}
 
     def snapshot(self) -> dict[str, Any]:
         reachable = self._air.reachable(self) if self._air else False

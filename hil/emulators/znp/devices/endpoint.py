@@ -17,6 +17,7 @@ from zigpy.zcl import foundation as f
 
 from . import zcl
 from .cluster import ClusterServer
+from .scene_fields import Scene
 from .transition import Ramp, Transition
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class SimEndpoint:
         self.client_clusters: dict[int, ClusterServer] = {}
         self.transitions: dict[int, Transition] = {}
         self.groups: dict[int, str] = {}
+        #: (group id, scene id) -> scene; the Scenes server's table, kept here with the
+        #: groups because Remove Group drops the group's scenes too.
+        self.scenes: dict[tuple[int, int], Scene] = {}
         self.identify_until = 0.0
         self.effect: str | None = None
         self.effect_until = 0.0
@@ -112,6 +116,11 @@ class SimEndpoint:
         if transition.on_done is not None:
             transition.on_done()
 
+    def drop_scenes(self, group: int) -> None:
+        """Forgets every scene of ``group`` (Remove Group and Remove All Scenes)."""
+        for key in [k for k in self.scenes if k[0] == group]:
+            del self.scenes[key]
+
     # -- identify -----------------------------------------------------------------------
     def identify(self, seconds: float, effect: str = "identify") -> None:
         now = self.now()
@@ -177,6 +186,7 @@ class SimEndpoint:
                 t.describe(now) for t in self.transitions.values() if t.remaining(now) > 0
             ],
             "groups": {f"0x{g:04x}": name for g, name in sorted(self.groups.items())},
+            "scenes": [scene.as_dict() for _, scene in sorted(self.scenes.items())],
             "identifying": self.identifying(),
             "effect": self.effect if now < self.effect_until else None,
             "effect_count": self.effect_count,

@@ -21,10 +21,11 @@ PROFILE_HA = zha.PROFILE_ID  # 0x0104
 PROFILE_ZLL = zll.PROFILE_ID  # 0xC05E
 
 # Cluster ids, named once so the tables below read like a device datasheet.
-BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, OTA, COLOR, LIGHTLINK = (
+BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, OTA, COLOR, LIGHTLINK = (
     0x0000,
     0x0003,
     0x0004,
+    0x0005,
     0x0006,
     0x0008,
     0x0019,
@@ -64,7 +65,7 @@ class KindProfile:
 KINDS: dict[DeviceKind, KindProfile] = {
     DeviceKind.ON_OFF_PLUG: KindProfile(
         device_type=zha.DeviceType.ON_OFF_PLUG_IN_UNIT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF),
         color_capabilities=0,
         manufacturer="innr",
         model="SP 220",
@@ -73,7 +74,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.DIMMABLE: KindProfile(
         device_type=zha.DeviceType.DIMMABLE_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, LIGHTLINK),
         color_capabilities=0,
         manufacturer="Signify Netherlands B.V.",
         model="LWB010",
@@ -82,7 +83,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.COLOR_TEMPERATURE: KindProfile(
         device_type=zha.DeviceType.COLOR_TEMPERATURE_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, COLOR, LIGHTLINK),
         color_capabilities=ColorCapabilities.COLOR_TEMPERATURE,
         manufacturer="Signify Netherlands B.V.",
         model="LTW012",
@@ -91,7 +92,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.EXTENDED_COLOR: KindProfile(
         device_type=zha.DeviceType.EXTENDED_COLOR_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, COLOR, LIGHTLINK),
         color_capabilities=0x1F,
         manufacturer="Signify Netherlands B.V.",
         model="LCT015",
