@@ -31,6 +31,7 @@ from . import network, persistence
 from .air import Air
 from .air_log import AirLog
 from .devices.device import SimDevice
+from .devices.sensor import make_device
 from .devices.spec import DeviceSpec, numbered_lights
 from .framing import FrameLog, FrameRecord, MtFramer
 from .nvram import NvStore, factory_nvram
@@ -214,7 +215,7 @@ class ZnpEmulator:
     def add_device(self, spec: DeviceSpec) -> SimDevice:
         if spec.ieee in self.devices:
             raise ValueError(f"device {spec.ieee} already exists")
-        device = SimDevice(spec, timing=self.config.timing, rng=self.rng)
+        device = make_device(spec, timing=self.config.timing, rng=self.rng)
         self.devices[spec.ieee] = device
         self.air.add(device)
         return device

@@ -62,6 +62,7 @@ OUT_CLUSTERS = (OTA,)
 
 #: MAC capabilities a mains-powered router announces (Device_annce).
 ROUTER_CAPABILITIES = 0x8E
+GROUP_ADDRESSING = 0x01  # MultiAddress mode of a binding to a group (0x03: IEEE + endpoint)
 COORDINATOR_ENDPOINT = 1
 
 
@@ -88,6 +89,9 @@ class Membership:
 
 
 class SimDevice:
+    #: The endpoint type; sensors use one that reports only what was configured.
+    endpoint_class: type[SimEndpoint] = SimEndpoint
+
     def __init__(self, spec: DeviceSpec, *, timing: Timing, rng: random.Random) -> None:
         self.spec = spec
         self.timing = timing
@@ -100,7 +104,7 @@ class SimDevice:
                 NetworkId(zt.EUI64(rng.randbytes(8)), rng.randint(1, 0xFFF7)),
                 rng.randint(1, 0xFFF7),
             )
-        self.endpoint = SimEndpoint(self, spec.endpoint)
+        self.endpoint = self.endpoint_class(self, spec.endpoint)
         self._build_clusters(self.endpoint)
         self._bindings: list[zdo_t.Binding] = []
         self._air: Air | None = None
@@ -133,6 +137,21 @@ class SimDevice:
     def factory_new(self) -> bool:
         return self.membership is None
 
+    @property
+    def endpoints(self) -> dict[int, SimEndpoint]:
+        """Every application endpoint by id (lamps have one)."""
+        return {self.endpoint.endpoint_id: self.endpoint}
+
+    @property
+    def mac_capabilities(self) -> int:
+        """What Device_annce says about the node (a mains-powered router here)."""
+        return ROUTER_CAPABILITIES
+
+    def delivery_delay(self) -> float | None:
+        """How long the parent must hold a frame before this node hears it: 0 for a
+        router, which always listens (sleepy end devices override this)."""
+        return 0.0
+
     def attach(self, air: Air) -> None:
         self._air = air
 
@@ -141,7 +160,7 @@ class SimDevice:
         return self._tsn
 
     def in_group(self, group: int) -> bool:
-        return group in self.endpoint.groups
+        return any(group in ep.groups for ep in self.endpoints.values())
 
     def _later(self, delay: float, callback: Any, *args: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -177,21 +196,29 @@ class SimDevice:
         if response.after is not None:
             self._later(self.timing.device_processing * 2, response.after)
 
+    def _targets(self, frame: ApsFrame) -> list[SimEndpoint]:
+        """Groupcasts reach every endpoint in the group, whatever endpoint they name;
+        0xFF is every endpoint; otherwise the named one."""
+        if frame.dst_mode is Dst.GROUP:
+            return [ep for ep in self.endpoints.values() if frame.dst in ep.groups]
+        if frame.dst_ep == 0xFF:
+            return list(self.endpoints.values())
+        endpoint = self.endpoints.get(frame.dst_ep)
+        return [] if endpoint is None else [endpoint]
+
     def _zcl(self, frame: ApsFrame) -> None:
+        for endpoint in self._targets(frame):
+            self._zcl_on(endpoint, frame)
+
+    def _zcl_on(self, endpoint: SimEndpoint, frame: ApsFrame) -> None:
         unicast = frame.is_unicast
-        # Groupcasts reach every endpoint in the group, whatever endpoint they name.
-        if frame.dst_mode is not Dst.GROUP and frame.dst_ep not in (
-            self.endpoint.endpoint_id,
-            0xFF,
-        ):
-            return
         try:
             request = zcl.parse(frame.data)
         except ValueError:
             return
         # Client->server frames go to our server clusters, server->client frames (e.g.
         # reads of OTA client attributes) to our client clusters.
-        side = self.endpoint.clusters if request.to_server else self.endpoint.client_clusters
+        side = endpoint.clusters if request.to_server else endpoint.client_clusters
         server = side.get(frame.cluster)
         direction = request.reply_direction
         reply: bytes | None
@@ -205,7 +232,7 @@ class SimDevice:
         else:
             reply = self._cluster_command(server, request)
         if reply is not None and unicast:
-            self.send_zcl(self.endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
+            self.send_zcl(endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
 
     def _cluster_command(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
         result = server.handle(request)
@@ -223,6 +250,52 @@ class SimDevice:
         self, src_ep: int, cluster: int, data: bytes, *, dst_ep: int = COORDINATOR_ENDPOINT
     ) -> None:
         self._uplink(src_ep, dst_ep, PROFILE_HA, cluster, data, delay=self.timing.device_processing)
+
+    def send_raw(self, src_ep: int, cluster: int, data: bytes, *, dst_ep: int = 1) -> None:
+        """Any bytes as the payload of an HA frame to the coordinator (fault injection:
+        malformed ZCL, unknown clusters)."""
+        self._uplink(src_ep, dst_ep, PROFILE_HA, cluster, data)
+
+    def send_bound(
+        self, src_ep: int, cluster: int, data: bytes, *, fallback_group: int | None = None
+    ) -> int:
+        """Sends a ZCL frame to every binding of (endpoint, cluster): unicast to the
+        coordinator, groupcast to a bound group. Without a binding it goes to
+        ``fallback_group`` if given (remotes control their own group), else nowhere.
+        Returns the number of frames sent. Bindings to other devices are kept but not
+        served (no device-to-device unicast on the simulated air)."""
+        sent = 0
+        coordinator = self._air.coordinator_ieee() if self._air is not None else None
+        matching = [b for b in self._bindings if b.SrcEndpoint == src_ep and b.ClusterId == cluster]
+        for binding in matching:
+            dst = binding.DstAddress
+            if dst.addrmode == GROUP_ADDRESSING:
+                self._groupcast(src_ep, cluster, data, int(dst.nwk))
+                sent += 1
+            elif dst.ieee == coordinator:
+                self._uplink(src_ep, int(dst.endpoint), PROFILE_HA, cluster, data)
+                sent += 1
+        if not matching and fallback_group is not None:
+            self._groupcast(src_ep, cluster, data, fallback_group)
+            sent += 1
+        return sent
+
+    def _groupcast(self, src_ep: int, cluster: int, data: bytes, group: int) -> None:
+        if self.nwk is None or self._air is None or not self.online:
+            return
+        frame = ApsFrame(
+            src=self.nwk,
+            dst_mode=Dst.GROUP,
+            dst=group,
+            src_ep=src_ep,
+            dst_ep=0xFF,
+            profile=PROFILE_HA,
+            cluster=cluster,
+            data=data,
+            src_ieee=self.ieee,
+            lqi=self.spec.lqi,
+        )
+        self._air.groupcast_from(self, frame)
 
     def _uplink(
         self,
@@ -263,7 +336,7 @@ class SimDevice:
         if self.nwk is None:
             return
         data = bytes([self.next_tsn()]) + zdo.encode(
-            zdo.ZDOCmd.Device_annce, 0, (zt.NWK(self.nwk), self.ieee, ROUTER_CAPABILITIES)
+            zdo.ZDOCmd.Device_annce, 0, (zt.NWK(self.nwk), self.ieee, self.mac_capabilities)
         )
         self.endpoint.forget_reported()
         self._uplink(0, 0, 0x0000, zdo.ZDOCmd.Device_annce, data, broadcast=0xFFFD)
@@ -430,7 +503,7 @@ class SimDevice:
         self.cancel_timers()
         for cluster_id in list(self.endpoint.transitions):
             self.endpoint.stop_transition(cluster_id)
-        fresh = SimEndpoint(self, self.spec.endpoint)
+        fresh = self.endpoint_class(self, self.spec.endpoint)
         self._build_clusters(fresh)
         self.endpoint = fresh
         self._bindings.clear()
@@ -457,6 +530,7 @@ class SimDevice:
             "clusters": clusters,
             "groups": {f"0x{g:04x}": name for g, name in self.endpoint.groups.items()},
             "scenes": [scene.as_dict() for scene in self.endpoint.scenes.values()],
+            "bindings": [bytes(b.serialize()).hex() for b in self._bindings],
         }
 
     def load_state(self, data: dict[str, Any]) -> None:
@@ -471,6 +545,9 @@ class SimDevice:
         self.endpoint.groups = {int(k, 16): str(v) for k, v in data.get("groups", {}).items()}
         scenes = [Scene.from_dict(item) for item in data.get("scenes", [])]
         self.endpoint.scenes = {(s.group, s.scene_id): s for s in scenes}
+        self._bindings = [
+            zdo_t.Binding.deserialize(bytes.fromhex(raw))[0] for raw in data.get("bindings", [])
+        ]
 
     def snapshot(self) -> dict[str, Any]:
         reachable = self._air.reachable(self) if self._air else False

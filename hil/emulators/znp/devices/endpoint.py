@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zigpy.zcl import foundation as f
@@ -26,6 +27,24 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class ReportConfig:
+    """What Configure Reporting asked for one attribute (ZCL 2.5.7)."""
+
+    min_interval: int
+    max_interval: int
+    change: float = 0.0
+
+    def due(self, last: Any, value: Any) -> bool:
+        """A change is reported when nothing was reported yet or it moved by at least
+        the reportable change (discrete attributes: any change)."""
+        if last is None:
+            return True
+        if isinstance(value, int | float) and isinstance(last, int | float) and self.change:
+            return abs(value - last) >= self.change
+        return bool(value != last)
+
+
 class SimEndpoint:
     def __init__(self, device: SimDevice, endpoint_id: int) -> None:
         self.device = device
@@ -37,6 +56,8 @@ class SimEndpoint:
         #: (group id, scene id) -> scene; the Scenes server's table, kept here with the
         #: groups because Remove Group drops the group's scenes too.
         self.scenes: dict[tuple[int, int], Scene] = {}
+        #: (cluster id, attribute name) -> what the coordinator configured
+        self.reporting: dict[tuple[int, str], ReportConfig] = {}
         self.identify_until = 0.0
         self.effect: str | None = None
         self.effect_until = 0.0
@@ -115,6 +136,13 @@ class SimEndpoint:
             server.set(name, ramp.target)
         if transition.on_done is not None:
             transition.on_done()
+
+    def configure_report(self, cluster_id: int, name: str, config: ReportConfig | None) -> None:
+        """Configure Reporting: a maximum interval of 0xFFFF switches reporting off."""
+        if config is None or config.max_interval == 0xFFFF:
+            self.reporting.pop((cluster_id, name), None)
+        else:
+            self.reporting[(cluster_id, name)] = config
 
     def drop_scenes(self, group: int) -> None:
         """Forgets every scene of ``group`` (Remove Group and Remove All Scenes)."""
