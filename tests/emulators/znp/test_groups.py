@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import zigpy.types as zt
@@ -114,8 +115,13 @@ async def test_groupcast_on_switches_every_member_with_one_frame_on_the_air(
     assert len(group_frames) == 1
     assert group_frames[0]["cluster"] == ON_OFF and group_frames[0]["dir"] == "down"
     # Members do not answer a groupcast (no Default Response 0x0b), they only report.
-    answers = [r for r in emu.air_log.records(mark) if r["dir"] == "up" and r["cluster"] == ON_OFF]
-    assert answers and {bytes.fromhex(r["data"])[2] for r in answers} == {0x0A}
+
+    def answers() -> list[dict[str, Any]]:
+        return [r for r in emu.air_log.records(mark) if r["dir"] == "up" and r["cluster"] == ON_OFF]
+
+    await eventually(lambda: len(answers()) >= 3, timeout=2)
+    await asyncio.sleep(0.05)  # a Default Response would follow as quickly as a report
+    assert len(answers()) == 3 and {bytes.fromhex(r["data"])[2] for r in answers()} == {0x0A}
 
 
 async def test_groupcast_is_confirmed_by_the_coordinator(joined: JoinedRig) -> None:

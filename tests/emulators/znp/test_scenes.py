@@ -228,6 +228,7 @@ async def test_groupcast_recall_sets_every_member_without_answers(joined: Joined
         timeout=2,
     )
     assert len(emu.air_log.records(mark, group=0x0050)) == 1
+    await asyncio.sleep(0.05)  # time enough for an (unwanted) answer to go on the air
     assert not [r for r in emu.air_log.records(mark, cluster=SCENES) if r["dir"] == "up"]
 
 
