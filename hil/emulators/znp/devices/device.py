@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import zigpy.types as zt
@@ -21,10 +20,11 @@ from zigpy.zcl import foundation as f
 from .. import zdo
 from ..air import COORDINATOR_NWK, ApsFrame, Dst, NetworkId
 from ..timing import Timing
-from . import foundation_commands, zcl
+from . import bound, foundation_commands, zcl
 from .endpoint import SimEndpoint
 from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
 from .lighting import ColorServer, LevelServer
+from .membership import Membership, neighbor
 from .scene_fields import Scene
 from .scenes import ScenesServer
 from .spec import (
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
+__all__ = ["Membership", "SimDevice"]
+
 SERVERS: dict[int, type[ClusterServer]] = {
     BASIC: BasicServer,
     IDENTIFY: IdentifyServer,
@@ -62,30 +64,7 @@ OUT_CLUSTERS = (OTA,)
 
 #: MAC capabilities a mains-powered router announces (Device_annce).
 ROUTER_CAPABILITIES = 0x8E
-GROUP_ADDRESSING = 0x01  # MultiAddress mode of a binding to a group (0x03: IEEE + endpoint)
 COORDINATOR_ENDPOINT = 1
-
-
-@dataclass
-class Membership:
-    """The network a device has joined: who it can talk to and under which address."""
-
-    network: NetworkId
-    nwk: int
-    update_id: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "extended_pan_id": str(self.network.extended_pan_id),
-            "pan_id": self.network.pan_id,
-            "nwk": self.nwk,
-            "update_id": self.update_id,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Membership:
-        network = NetworkId(zt.EUI64.convert(data["extended_pan_id"]), int(data["pan_id"]))
-        return cls(network, int(data["nwk"]), int(data.get("update_id", 0)))
 
 
 class SimDevice:
@@ -154,6 +133,10 @@ class SimDevice:
 
     def attach(self, air: Air) -> None:
         self._air = air
+
+    @property
+    def air(self) -> Air | None:
+        return self._air
 
     def next_tsn(self) -> int:
         self._tsn = (self._tsn + 1) % 256
@@ -259,43 +242,9 @@ class SimDevice:
     def send_bound(
         self, src_ep: int, cluster: int, data: bytes, *, fallback_group: int | None = None
     ) -> int:
-        """Sends a ZCL frame to every binding of (endpoint, cluster): unicast to the
-        coordinator, groupcast to a bound group. Without a binding it goes to
-        ``fallback_group`` if given (remotes control their own group), else nowhere.
-        Returns the number of frames sent. Bindings to other devices are kept but not
-        served (no device-to-device unicast on the simulated air)."""
-        sent = 0
-        coordinator = self._air.coordinator_ieee() if self._air is not None else None
-        matching = [b for b in self._bindings if b.SrcEndpoint == src_ep and b.ClusterId == cluster]
-        for binding in matching:
-            dst = binding.DstAddress
-            if dst.addrmode == GROUP_ADDRESSING:
-                self._groupcast(src_ep, cluster, data, int(dst.nwk))
-                sent += 1
-            elif dst.ieee == coordinator:
-                self._uplink(src_ep, int(dst.endpoint), PROFILE_HA, cluster, data)
-                sent += 1
-        if not matching and fallback_group is not None:
-            self._groupcast(src_ep, cluster, data, fallback_group)
-            sent += 1
-        return sent
-
-    def _groupcast(self, src_ep: int, cluster: int, data: bytes, group: int) -> None:
-        if self.nwk is None or self._air is None or not self.online:
-            return
-        frame = ApsFrame(
-            src=self.nwk,
-            dst_mode=Dst.GROUP,
-            dst=group,
-            src_ep=src_ep,
-            dst_ep=0xFF,
-            profile=PROFILE_HA,
-            cluster=cluster,
-            data=data,
-            src_ieee=self.ieee,
-            lqi=self.spec.lqi,
-        )
-        self._air.groupcast_from(self, frame)
+        """Sends a ZCL frame to the bindings of (endpoint, cluster); see
+        :func:`.bound.send_bound`. Returns the number of frames sent."""
+        return bound.send_bound(self, self._bindings, src_ep, cluster, data, fallback_group)
 
     def _uplink(
         self,
@@ -363,10 +312,10 @@ class SimDevice:
     def neighbors(self) -> list[zdo_t.Neighbor]:
         if self._air is None or self.network is None:
             return []
-        table = [_neighbor(self.network, self._air.coordinator_ieee(), COORDINATOR_NWK, 0, 0)]
+        table = [neighbor(self.network, self._air.coordinator_ieee(), COORDINATOR_NWK, 0, 0)]
         for other in self._air.members():
             if other is not self and other.online and other.channel == self.channel:
-                table.append(_neighbor(self.network, other.ieee, other.nwk or 0, 1, other.spec.lqi))
+                table.append(neighbor(self.network, other.ieee, other.nwk or 0, 1, other.spec.lqi))
         return table
 
     def bindings(self) -> list[zdo_t.Binding]:
@@ -572,19 +521,3 @@ class SimDevice:
             "frames_received": self.frames_received,
             **self.endpoint.snapshot(),
         }
-
-
-def _neighbor(network: NetworkId, ieee: zt.EUI64, nwk: int, kind: int, lqi: int) -> zdo_t.Neighbor:
-    return zdo_t.Neighbor(
-        extended_pan_id=network.extended_pan_id,
-        ieee=ieee,
-        nwk=nwk,
-        device_type=zdo_t.DeviceType(kind),
-        rx_on_when_idle=zdo_t.RxOnWhenIdle.On,
-        relationship=zdo_t.Relationship.Sibling,
-        reserved1=0,
-        permit_joining=zdo_t.PermitJoins.Unknown,
-        reserved2=0,
-        depth=0 if kind == 0 else 1,
-        lqi=lqi or 255,
-    )
