@@ -316,3 +316,23 @@ async def test_bindings_and_reporting_survive_an_emulator_restart(
     # (zigpy, not knowing the sensor after its restart, also asks for its IEEE address)
     [frame] = [r for r in uplinks(again, mark, MOTION) if r["profile"] != 0]
     assert (frame["cluster"], frame["src_ep"], frame["dst_mode"]) == (0x0406, 2, "nwk")
+
+
+async def test_configured_attribute_is_reported_every_maximum_interval(joined: JoinedRig) -> None:
+    emu, app = await joined(
+        lights=0, devices=[DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY)]
+    )
+    power = app.get_device(ieee=CLIMATE).endpoints[1].power
+    await power.bind()
+    await power.configure_reporting("battery_percentage_remaining", 0, 1, 2)  # at most 1 s
+    mark = emu.air_log.last_seq
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await eventually(lambda: len(uplinks(emu, mark, CLIMATE)) >= 2, timeout=4)
+    assert loop.time() - start >= 1.5  # two intervals, not a burst
+    assert {r["cluster"] for r in uplinks(emu, mark, CLIMATE)} == {0x0001}
+    assert power.get("battery_percentage_remaining") == 200  # unchanged 100 %, re-sent
+    await power.configure_reporting("battery_percentage_remaining", 0, 0xFFFF, 2)  # off
+    mark = emu.air_log.last_seq
+    await asyncio.sleep(1.3)
+    assert uplinks(emu, mark, CLIMATE) == []

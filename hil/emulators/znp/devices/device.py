@@ -145,7 +145,11 @@ class SimDevice:
     def in_group(self, group: int) -> bool:
         return any(group in ep.groups for ep in self.endpoints.values())
 
-    def _later(self, delay: float, callback: Any, *args: Any) -> None:
+    def later(self, delay: float, callback: Any, *args: Any) -> asyncio.TimerHandle:
+        """Runs ``callback`` after ``delay`` unless the device loses power first."""
+        return self._later(delay, callback, *args)
+
+    def _later(self, delay: float, callback: Any, *args: Any) -> asyncio.TimerHandle:
         loop = asyncio.get_running_loop()
         handle: asyncio.TimerHandle
 
@@ -155,6 +159,7 @@ class SimDevice:
 
         handle = loop.call_later(delay, run)
         self._timers.add(handle)
+        return handle
 
     def cancel_timers(self) -> None:
         for handle in self._timers:

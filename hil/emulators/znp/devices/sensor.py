@@ -32,7 +32,7 @@ from . import zcl
 from .buttons import button_frames
 from .cluster import ClusterServer
 from .device import SERVERS, SimDevice
-from .endpoint import SimEndpoint
+from .endpoint import ReportConfig, SimEndpoint
 from .measurement import (
     HumidityServer,
     IasZoneServer,
@@ -62,7 +62,49 @@ END_DEVICE_CAPABILITIES = 0x80
 
 
 class SensorEndpoint(SimEndpoint):
-    """Reports what was configured, to where it is bound, nothing else."""
+    """Reports what was configured, to where it is bound, nothing else: on a change by
+    at least the reportable change, and at the latest every maximum interval (the
+    minimum interval is not enforced)."""
+
+    def __init__(self, device: Any, endpoint_id: int) -> None:
+        super().__init__(device, endpoint_id)
+        self._periodic: dict[tuple[int, str], asyncio.TimerHandle] = {}
+
+    def configure_report(self, cluster_id: int, name: str, config: ReportConfig | None) -> None:
+        super().configure_report(cluster_id, name, config)
+        self.arm(cluster_id, name)
+
+    def arm(self, cluster_id: int, name: str) -> None:
+        """(Re)starts the maximum-interval timer of one configured attribute."""
+        handle = self._periodic.pop((cluster_id, name), None)
+        if handle is not None:
+            handle.cancel()
+        config = self.reporting.get((cluster_id, name))
+        if config is not None and 0 < config.max_interval < 0xFFFF:
+            self._periodic[(cluster_id, name)] = self.device.later(
+                config.max_interval, self._periodic_report, cluster_id, name
+            )
+
+    def arm_all(self) -> None:
+        for cluster_id, name in list(self.reporting):
+            self.arm(cluster_id, name)
+
+    def _periodic_report(self, cluster_id: int, name: str) -> None:
+        self._periodic.pop((cluster_id, name), None)
+        server = self.clusters.get(cluster_id)
+        value = None if server is None else server.get(name)
+        if server is not None and value is not None:
+            attr = server.definition.attributes_by_name[name]
+            self._report(cluster_id, [(attr, value)])
+        self.arm(cluster_id, name)
+
+    def _report(self, cluster_id: int, values: list[tuple[Any, Any]]) -> None:
+        frame = zcl.report(self.device.next_tsn(), values)
+        if self.device.send_bound(self.endpoint_id, cluster_id, frame):
+            for attr, value in values:
+                self._reported[(cluster_id, attr.name)] = value
+        for attr, _ in values:
+            self.arm(cluster_id, attr.name)  # the maximum interval counts from here
 
     def _send_reports(self) -> None:
         self._flush = None
@@ -79,12 +121,8 @@ class SensorEndpoint(SimEndpoint):
                     self._reported.get((cluster_id, attr.name)), value
                 ):
                     values.append((attr, value))
-            if not values:
-                continue
-            frame = zcl.report(self.device.next_tsn(), values)
-            if self.device.send_bound(self.endpoint_id, cluster_id, frame):
-                for attr, value in values:
-                    self._reported[(cluster_id, attr.name)] = value
+            if values:
+                self._report(cluster_id, values)
 
 
 class SensorDevice(SimDevice):
@@ -163,6 +201,9 @@ class SensorDevice(SimDevice):
         super().set_online(online)
         if online:
             self.wake()
+            for endpoint in self.endpoints.values():
+                if isinstance(endpoint, SensorEndpoint):
+                    endpoint.arm_all()
 
     # -- ZDO ----------------------------------------------------------------------------
     def node_descriptor(self) -> zdo_t.NodeDescriptor:
@@ -265,8 +306,6 @@ class SensorDevice(SimDevice):
         return state
 
     def load_state(self, data: dict[str, Any]) -> None:
-        from .endpoint import ReportConfig
-
         super().load_state(data)
         for key, saved in data.get("endpoints", {}).items():
             endpoint = self._extra.get(int(key))
