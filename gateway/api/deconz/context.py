@@ -15,6 +15,7 @@ from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.lights import LightsService
+from gateway.domain.sensors import SensorsService
 from gateway.domain.touchlink import TouchlinkService
 
 # A section of the full state (``GET /api/<key>``): lights, groups, sensors, ...
@@ -37,10 +38,13 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    sensors: SensorsService | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""
         sections: dict[str, StateSection] = dict.fromkeys(FULL_STATE_SECTIONS, _empty)
         if self.lights is not None:
             sections["lights"] = self.lights.section
+        if self.sensors is not None:
+            sections["sensors"] = self.sensors.section
         return sections
