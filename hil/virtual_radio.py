@@ -43,12 +43,14 @@ class VirtualRadio:
         directory: Path,
         *,
         lights: int = 3,
+        sensors: bool = False,
         fast: bool = False,
         start_timeout: float = START_TIMEOUT,
         extra_args: tuple[str, ...] = (),
     ) -> None:
         self.directory = directory
         self.lights = lights
+        self.sensors = sensors  # one of each sensor and remote (--sensors)
         self.fast = fast
         self.link = directory / "ttyZNP"
         self.state_file = directory / "znp-state.json"
@@ -86,6 +88,8 @@ class VirtualRadio:
             "--control",
             str(self.control),
         ]
+        if self.sensors:
+            args.append("--sensors")
         if self.fast:
             args.append("--fast")
         return [*args, *self._extra]

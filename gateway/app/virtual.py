@@ -24,10 +24,11 @@ class VirtualRigError(RuntimeError):
 
 
 async def start_virtual_radio(directory: Path, *, lights: int) -> tuple[str, VirtualPeer]:
-    """Spawn the emulated ZNP stick; returns the serial path to open and the child."""
+    """Spawn the emulated ZNP stick (with one of each sensor and remote, so a newcomer
+    finds them with a sensor search); returns the serial path to open and the child."""
     from hil.virtual_radio import VirtualRadio, VirtualRadioError
 
-    radio = VirtualRadio(directory, lights=lights)
+    radio = VirtualRadio(directory, lights=lights, sensors=True)
     try:
         path = await radio.start()
     except VirtualRadioError as exc:
