@@ -197,6 +197,12 @@ async def test_restart_keeps_every_sensor_and_its_last_state(tmp_path):
         dimmer = sensor_id(gw, f"{DIMMER.upper()}-02-FC00")
         assert after[dimmer]["state"]["buttonevent"] == 4002
         assert after[temp]["name"] == "Hallway"
+        # The bindings live in the device: reports keep coming after the restart.
+        await gw.running()
+        async with gw.websocket() as ws:
+            await control(rig.emulator, cmd="press", ieee=DIMMER, button="on", event="hold")
+            event = await ws.next(is_sensor_change(dimmer, "buttonevent"))
+            assert event["state"]["buttonevent"] == 1001
 
 
 async def test_malformed_or_unknown_cluster_frames_are_logged_and_change_nothing(tmp_path, caplog):

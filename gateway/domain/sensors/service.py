@@ -71,6 +71,7 @@ class SensorsService:
         self._permit = permit
         self._sensors: dict[int, Sensor] = {}
         self._by_uniqueid: dict[str, Sensor] = {}
+        self._by_ieee: dict[str, list[Sensor]] = {}  # every frame asks: keep it a lookup
         self._events = SensorEvents(events, notify_all)
         self._flusher = SensorFlusher(store, self._snapshot, flush_interval)
         self._search = NewLightsSearch(clock)
@@ -122,7 +123,7 @@ class SensorsService:
         return self._by_uniqueid.get(uniqueid)
 
     def of_device(self, ieee: str) -> list[Sensor]:
-        return [s for s in self.all() if s.ieee == ieee]
+        return list(self._by_ieee.get(ieee, ()))
 
     def render(self, sensor: Sensor) -> dict[str, Any]:
         return render(sensor)
@@ -209,6 +210,12 @@ class SensorsService:
         await self._store.sensors.delete(sensor.id)
         self._sensors.pop(sensor.id, None)
         self._by_uniqueid.pop(sensor.uniqueid, None)
+        if sensor.ieee is not None:
+            siblings = [s for s in self._by_ieee.get(sensor.ieee, []) if s.id != sensor.id]
+            if siblings:
+                self._by_ieee[sensor.ieee] = siblings
+            else:
+                self._by_ieee.pop(sensor.ieee, None)
         self._flusher.discard(sensor.id)
         self._search.forget(sensor.id)
         self._events.deleted(sensor)
@@ -344,3 +351,5 @@ class SensorsService:
     def _add(self, sensor: Sensor) -> None:
         self._sensors[sensor.id] = sensor
         self._by_uniqueid[sensor.uniqueid] = sensor
+        if sensor.ieee is not None:
+            self._by_ieee.setdefault(sensor.ieee, []).append(sensor)
