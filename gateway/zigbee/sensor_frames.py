@@ -112,7 +112,9 @@ def _global(header: foundation.ZCLHeader, cluster: int, endpoint: int, rest: byt
             if r.status == foundation.Status.SUCCESS
         ]
     else:
-        return Decoded(understood=False)
+        # Answers to our own requests (Configure Reporting, Write Attributes, Default
+        # Response ...): zigpy matches them to the request; nothing to read here.
+        return Decoded()
     decoded = Decoded(understood=False)
     for attrid, value in values:
         attribute_reading(decoded, cluster, endpoint, attrid, value)

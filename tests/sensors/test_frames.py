@@ -110,3 +110,14 @@ def test_invalid_temperature_is_no_reading():
 def test_any_bytes_decode_or_raise_malformed_frame_only(cluster, endpoint, data):
     with contextlib.suppress(MalformedFrame):
         decode(IEEE, cluster, endpoint, data, RemoteMemory())
+
+
+def test_answers_to_our_requests_are_understood_and_carry_no_reading():
+    header = foundation.ZCLHeader.general(
+        9,
+        foundation.GeneralCommand.Configure_Reporting_rsp,
+        direction=foundation.Direction.Server_to_Client,
+    )
+    decoded = decode(IEEE, 0x0402, 1, bytes(header.serialize()) + b"\x00", RemoteMemory())
+    assert decoded.understood
+    assert (decoded.state, decoded.config, decoded.device_config) == ({}, {}, {})
