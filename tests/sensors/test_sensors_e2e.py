@@ -240,3 +240,18 @@ async def test_duration_is_written_to_the_motion_sensor_when_it_is_next_heard(tm
         await control(emu, cmd="motion", ieee=MOTION, occupied=True)
         await until(lambda: occupancy.value(0x0406, "pir_o_to_u_delay") == 90, timeout=5)
         assert (await gw.get(f"/sensors/{sid}"))["config"]["duration"] == 90
+
+
+async def test_a_device_that_leaves_makes_its_sensors_unreachable(tmp_path):
+    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+        temperature = sensor_id(rig.gw, f"{CLIMATE.upper()}-01-0402")
+        humidity = sensor_id(rig.gw, f"{CLIMATE.upper()}-01-0405")
+        await control(rig.emulator, cmd="leave", ieee=CLIMATE)
+        seen = set()
+        while seen != {temperature, humidity}:
+            event = await ws.next(lambda e: e.get("config", {}).get("reachable") is False)
+            seen.add(event["id"])
+        for sid in (temperature, humidity):
+            assert (await rig.gw.get(f"/sensors/{sid}"))["config"]["reachable"] is False
+        motion = sensor_id(rig.gw, f"{MOTION.upper()}-02-0406")
+        assert (await rig.gw.get(f"/sensors/{motion}"))["config"]["reachable"] is True
