@@ -26,6 +26,7 @@ import zigpy.zcl
 from zigpy.zcl import foundation
 from zigpy.zcl.helpers import ReportingConfig
 
+from gateway.domain.radio import RadioUnavailable
 from gateway.domain.sensors.records import DiscoveredSensor, Sensor, SensorReading, sensor_uniqueid
 from gateway.zigbee.sensor_frames import (
     IAS_ZONE,
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
-ZCL_FAILURES = (TimeoutError, zigpy.exceptions.ZigbeeException)
+# A step that fails for one of these is logged and skipped: the radio went away or the
+# device did not answer (it may be asleep already); the next interview tries again.
+ZCL_FAILURES = (TimeoutError, zigpy.exceptions.ZigbeeException, RadioUnavailable)
 HUE_SENSITIVITY = 0x0030  # Philips manufacturer attribute of Occupancy Sensing
 UINT8_TYPE: Any = foundation.DataTypeId.uint8
 
@@ -72,6 +75,7 @@ class ZigbeeSensors:
         self._memory = RemoteMemory()
         self._pending: dict[str, dict[tuple[int, str], int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._interviews: dict[str, asyncio.Task[Any]] = {}
         supervisor.add_app_hooks(self._on_up, self._on_down)
 
     def bind(self, service: SensorsService) -> None:
@@ -107,7 +111,11 @@ class ZigbeeSensors:
             self._joined.add(str(device.ieee))
 
     def device_initialized(self, device: zigpy.device.Device) -> None:
-        self._spawn(self._interview(device), f"sensor-interview-{device.ieee}")
+        ieee = str(device.ieee)
+        running = self._interviews.get(ieee)
+        if running is not None and not running.done():
+            running.cancel()  # a rejoin mid-interview: start over with the new session
+        self._interviews[ieee] = self._spawn(self._interview(device), f"sensor-interview-{ieee}")
 
     def device_left(self, device: zigpy.device.Device) -> None:
         if self.service is not None:
@@ -215,9 +223,7 @@ class ZigbeeSensors:
             for report in sensor.reports:
                 await self._report(device, sensor.endpoint, report)
             if sensor.cluster == IAS_ZONE:
-                cie = self.supervisor.application.state.node_info.ieee
-                ias = endpoint.in_clusters[IAS_ZONE]
-                await self._try(ias.write_attributes({"cie_addr": cie}), "write cie_addr", device)
+                await self._try(self._enrol(endpoint.in_clusters[IAS_ZONE]), "cie_addr", device)
         power = next((ep for ep in device.non_zdo_endpoints if POWER in ep.in_clusters), None)
         if power is not None:
             await self._try(power.in_clusters[POWER].bind(), "bind", device)
@@ -309,6 +315,11 @@ class ZigbeeSensors:
         attribute_reading(frame, cluster_id, sensor.endpoint, attrid, values[attribute])
         return frame.state.get((sensor.endpoint, cluster_id), {})
 
+    async def _enrol(self, ias: zigpy.zcl.Cluster) -> Any:
+        """Tell the zone who its CIE is; it answers with a Zone Enroll Request."""
+        cie = self.supervisor.application.state.node_info.ieee
+        return await ias.write_attributes({"cie_addr": cie})
+
     # -- replies and deferred writes -------------------------------------------------------
 
     async def _enroll(self, device: zigpy.device.Device, endpoint_id: int, tsn: int) -> None:
@@ -341,6 +352,8 @@ class ZigbeeSensors:
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
+        for ieee in [i for i, t in self._interviews.items() if t is task]:
+            del self._interviews[ieee]
         if not task.cancelled() and task.exception() is not None:
             log.error("sensors task %s failed", task.get_name(), exc_info=task.exception())
 
