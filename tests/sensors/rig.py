@@ -72,14 +72,16 @@ async def pair_sensors(gw: Gateway, count: int = len(EXPECTED), timeout: float =
 
 
 @contextlib.asynccontextmanager
-async def sensors_rig(tmp: Path, *, lights: int = 0, paired: bool = True) -> AsyncIterator[Rig]:
+async def sensors_rig(tmp: Path, *, lights: int = 0, search: bool = False) -> AsyncIterator[Rig]:
+    """The rig in ``tmp``; with ``search`` the sensors are paired through POST /sensors
+    (a directory from the ``paired`` fixture already holds them)."""
     emulator = ZnpEmulator(emulator_config(tmp, lights))
     path = await emulator.start()
     gateway = await Gateway(tmp, path, FAST).start()
     rig = Rig(tmp, emulator, gateway)
     try:
         await gateway.running()
-        if paired:
+        if search:
             await pair_sensors(gateway)
         yield rig
     finally:

@@ -24,8 +24,8 @@ from tests.sensors.rig import (
 )
 
 
-async def test_pydeconz_sensor_objects_follow_presses_and_readings(tmp_path):
-    async with sensors_rig(tmp_path) as rig, aiohttp.ClientSession() as http:
+async def test_pydeconz_sensor_objects_follow_presses_and_readings(paired):
+    async with sensors_rig(paired) as rig, aiohttp.ClientSession() as http:
         gw = rig.gw
         port = int(gw.base.rsplit(":", 1)[1])
         deconz = DeconzSession(http, "127.0.0.1", port, api_key=gw.key)
@@ -75,7 +75,7 @@ async def test_pydeconz_sensor_objects_follow_presses_and_readings(tmp_path):
 
 
 async def test_pydeconz_learns_a_new_sensor_from_the_added_event(tmp_path):
-    async with sensors_rig(tmp_path, paired=False) as rig, aiohttp.ClientSession() as http:
+    async with sensors_rig(tmp_path) as rig, aiohttp.ClientSession() as http:
         gw = rig.gw
         port = int(gw.base.rsplit(":", 1)[1])
         deconz = DeconzSession(http, "127.0.0.1", port, api_key=gw.key)

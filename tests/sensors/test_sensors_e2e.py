@@ -38,7 +38,7 @@ def is_sensor_change(sid: str, key: str, where: str = "state"):
 
 
 async def test_join_lists_each_sensor_with_its_deconz_type_and_uniqueid(tmp_path):
-    async with sensors_rig(tmp_path) as rig:
+    async with sensors_rig(tmp_path, search=True) as rig:
         sensors = await rig.gw.get("/sensors")
         assert {s["uniqueid"]: s["type"] for s in sensors.values()} == EXPECTED
         for sensor in sensors.values():
@@ -51,7 +51,7 @@ async def test_join_lists_each_sensor_with_its_deconz_type_and_uniqueid(tmp_path
 
 
 async def test_join_announces_each_sensor_with_an_added_event(tmp_path):
-    async with sensors_rig(tmp_path, paired=False) as rig, rig.gw.websocket() as ws:
+    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
         r = await rig.gw.http.post(rig.gw.url("/sensors"))
         assert r.json() == [{"success": {"/sensors": "Searching for new devices"}}]
         seen: dict[str, str] = {}
@@ -62,8 +62,8 @@ async def test_join_announces_each_sensor_with_an_added_event(tmp_path):
         assert seen == EXPECTED
 
 
-async def test_button_press_reaches_the_websocket_within_100_ms_of_the_frame(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_button_press_reaches_the_websocket_within_100_ms_of_the_frame(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         sid = sensor_id(rig.gw, f"{DIMMER.upper()}-02-FC00")
         delays = []
         for button, number in (("on", 1), ("up", 2), ("down", 3), ("off", 4), ("on", 1)):
@@ -90,8 +90,8 @@ async def test_button_press_reaches_the_websocket_within_100_ms_of_the_frame(tmp
         assert statistics.median(delays) < 0.100
 
 
-async def test_hue_dimmer_hold_and_long_release_follow_deconz_numbers(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_hue_dimmer_hold_and_long_release_follow_deconz_numbers(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         sid = sensor_id(rig.gw, f"{DIMMER.upper()}-02-FC00")
         for button, action, expected in (
             ("up", "press", 2000),
@@ -106,8 +106,8 @@ async def test_hue_dimmer_hold_and_long_release_follow_deconz_numbers(tmp_path):
             assert event["state"]["buttonevent"] == expected
 
 
-async def test_ikea_remote_buttons_follow_deconz_numbers(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_ikea_remote_buttons_follow_deconz_numbers(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         sid = sensor_id(rig.gw, f"{IKEA.upper()}-01-1000")
         for button, action, expected in (
             ("toggle", "press", 1002),
@@ -131,8 +131,8 @@ async def test_ikea_remote_buttons_follow_deconz_numbers(tmp_path):
             assert event["state"]["buttonevent"] == expected, (button, action)
 
 
-async def test_readings_arrive_as_reports_without_polling(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_readings_arrive_as_reports_without_polling(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         gw, emu = rig.gw, rig.emulator
         mark = emu.air_log.last_seq
         presence = sensor_id(gw, f"{MOTION.upper()}-02-0406")
@@ -170,8 +170,8 @@ async def test_readings_arrive_as_reports_without_polling(tmp_path):
         assert downlinks == []
 
 
-async def test_battery_report_changes_config_and_is_announced(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_battery_report_changes_config_and_is_announced(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         sid = sensor_id(rig.gw, f"{CLIMATE.upper()}-01-0402")
         await control(rig.emulator, cmd="battery", ieee=CLIMATE, percent=37)
         event = await ws.next(is_sensor_change(sid, "battery", where="config"))
@@ -179,8 +179,8 @@ async def test_battery_report_changes_config_and_is_announced(tmp_path):
         assert (await rig.gw.get(f"/sensors/{sid}"))["config"]["battery"] == 37
 
 
-async def test_restart_keeps_every_sensor_and_its_last_state(tmp_path):
-    async with sensors_rig(tmp_path) as rig:
+async def test_restart_keeps_every_sensor_and_its_last_state(paired):
+    async with sensors_rig(paired) as rig:
         gw = rig.gw
         await control(rig.emulator, cmd="press", ieee=DIMMER, button="off", event="short_release")
         await control(rig.emulator, cmd="temperature", ieee=CLIMATE, celsius=19.25)
@@ -205,9 +205,9 @@ async def test_restart_keeps_every_sensor_and_its_last_state(tmp_path):
             assert event["state"]["buttonevent"] == 1001
 
 
-async def test_malformed_or_unknown_cluster_frames_are_logged_and_change_nothing(tmp_path, caplog):
+async def test_malformed_or_unknown_cluster_frames_are_logged_and_change_nothing(paired, caplog):
     caplog.set_level(logging.INFO, logger="gateway.zigbee.sensors")
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         gw, emu = rig.gw, rig.emulator
         before = await gw.get("/sensors")
         # A Hue button frame cut short; a Report Attributes with a truncated value; a
@@ -229,8 +229,8 @@ async def test_malformed_or_unknown_cluster_frames_are_logged_and_change_nothing
         assert event["state"]["buttonevent"] == 1002
 
 
-async def test_duration_is_written_to_the_motion_sensor_when_it_is_next_heard(tmp_path):
-    async with sensors_rig(tmp_path) as rig:
+async def test_duration_is_written_to_the_motion_sensor_when_it_is_next_heard(paired):
+    async with sensors_rig(paired) as rig:
         gw, emu = rig.gw, rig.emulator
         sid = sensor_id(gw, f"{MOTION.upper()}-02-0406")
         r = await gw.http.put(gw.url(f"/sensors/{sid}/config"), json={"duration": 90})
@@ -242,8 +242,8 @@ async def test_duration_is_written_to_the_motion_sensor_when_it_is_next_heard(tm
         assert (await gw.get(f"/sensors/{sid}"))["config"]["duration"] == 90
 
 
-async def test_a_device_that_leaves_makes_its_sensors_unreachable(tmp_path):
-    async with sensors_rig(tmp_path) as rig, rig.gw.websocket() as ws:
+async def test_a_device_that_leaves_makes_its_sensors_unreachable(paired):
+    async with sensors_rig(paired) as rig, rig.gw.websocket() as ws:
         temperature = sensor_id(rig.gw, f"{CLIMATE.upper()}-01-0402")
         humidity = sensor_id(rig.gw, f"{CLIMATE.upper()}-01-0405")
         await control(rig.emulator, cmd="leave", ieee=CLIMATE)
