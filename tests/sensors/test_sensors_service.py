@@ -90,3 +90,15 @@ async def test_a_known_sensor_rejoining_keeps_id_name_and_state(sqlite_url):
         again = await sensors.discovered(CLIMATE, may_add=False)
         assert again is not None
         assert (again.id, again.name, again.state["temperature"]) == (first.id, "Cellar", 1500)
+
+
+async def test_a_switched_off_switch_announces_no_presses(sqlite_url):
+    async with service(sqlite_url) as (sensors, events, _):
+        switch = await sensors.discovered(SWITCH, may_add=True)
+        assert switch is not None
+        await events.get()
+        await sensors.set_config(switch.rid, {"on": False})
+        await events.get()
+        sensors.reading(SensorReading(switch.uniqueid, {"buttonevent": 1002}, event=True))
+        assert events.queue.empty()
+        assert sensors.get(switch.rid).state["buttonevent"] is None

@@ -277,7 +277,10 @@ class SensorsService:
             sensor.model = found.model or sensor.model
             sensor.swversion = found.swversion or sensor.swversion
             for key, value in found.config.items():
-                sensor.config.setdefault(key, value)
+                if key == "battery":  # a fresh reading; the rest may be the user's choice
+                    sensor.config[key] = value
+                else:
+                    sensor.config.setdefault(key, value)
             sensor.config["reachable"] = True
             await self._store.sensors.update(
                 sensor.id,
@@ -324,17 +327,17 @@ class SensorsService:
         state_before, config_before = dict(sensor.state), dict(sensor.config)
         sensor.config.update(reading.config)
         sensor.config["reachable"] = True
-        if reading.state and sensor.config.get("on", True):
+        applied = bool(reading.state) and bool(sensor.config.get("on", True))
+        if applied:
             values = dict(reading.state)
             if "lightlevel" in values:
                 values.update(light_flags(int(values["lightlevel"]), sensor.config))
             fields = {f.name for f in sensor.kind.state}
             sensor.state.update({k: v for k, v in values.items() if k in fields})
             sensor.state["lastupdated"] = timestamp()
-        changed = sensor.state != state_before or sensor.config != config_before
-        if changed or reading.event:
+        forced = reading.event and applied
+        if forced or sensor.state != state_before or sensor.config != config_before:
             self._flusher.mark(sensor.id)
-            forced = reading.event and bool(reading.state)
             self._events.changed(sensor, state_before, config_before, force_state=forced)
 
     def reachable(self, ieee: str, reachable: bool) -> None:
