@@ -32,6 +32,7 @@ const ctx = {
   available: () => available,
   onConfig(fn) { configListeners.add(fn); if (config) fn(config); return () => configListeners.delete(fn); },
   refreshConfig,
+  showKnx,
   report(err) {
     if (err && err.type === 1) return; // sign-in shows
     toast(err && err.message ? err.message : String(err), "bad");
@@ -51,6 +52,17 @@ async function refreshConfig() {
   renderStatus();
   if (config) for (const fn of configListeners) fn(config);
   return config;
+}
+
+function showKnx(state) {
+  const chip = $("chip-knx");
+  chip.textContent = state.connected ? "KNX ok" : `KNX ${state.state}`;
+  chip.className = `chip ${state.connected ? "ok" : "bad"}`;
+}
+
+async function refreshKnx() {
+  if (!available.has("knx")) return;
+  try { showKnx((await api.get("/knx")).state); } catch { /* the KNX view says why */ }
 }
 
 function renderStatus() {
@@ -104,8 +116,8 @@ async function probeOptional() {
   for (const link of document.querySelectorAll("#tabs a[data-view]")) {
     link.hidden = !available.has(link.dataset.view);
   }
-  const knxChip = $("chip-knx");
-  knxChip.hidden = !available.has("knx");
+  $("chip-knx").hidden = !available.has("knx");
+  refreshKnx();
 }
 
 function stopPolling() { clearInterval(pollTimer); pollTimer = null; }
@@ -119,7 +131,11 @@ async function start() {
   if (!apiKey()) return;
   await probeOptional();
   stopPolling();
-  pollTimer = setInterval(refreshConfig, CONFIG_POLL_MS);
+  let polls = 0;
+  pollTimer = setInterval(() => {
+    refreshConfig();
+    if (++polls % 3 === 0) refreshKnx();
+  }, CONFIG_POLL_MS);
   route();
 }
 
@@ -165,4 +181,3 @@ setInterval(() => { if (apiKey()) probeOptional(); }, 30000);
 
 if (apiKey()) start(); else showSignIn();
 
-export { h };

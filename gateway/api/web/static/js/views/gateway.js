@@ -89,9 +89,7 @@ function render(root, ctx) {
       h("div", { class: "card" }, h("h3", {}, "Backup"), backupBox)));
 
   let ownKeyId = null;
-  ownKeyIdOf(apiKey()).then((id) => { ownKeyId = id; });
-
-  const offConfig = ctx.onConfig((config) => {
+  const paint = (config) => {
     if (document.activeElement !== nameForm.name) nameForm.name.value = config.name;
     if (document.activeElement !== channel) channel.value = String(config.zigbeechannel);
     clear(health).append(...[
@@ -113,7 +111,9 @@ function render(root, ctx) {
           try { await api.del(`/config/whitelist/${id}`); ctx.refreshConfig(); } catch (err) { ctx.report(err); }
         } }, "Revoke"))));
     }
-  });
+  };
+  const offConfig = ctx.onConfig(paint);
+  ownKeyIdOf(apiKey()).then((id) => { ownKeyId = id; if (ctx.config()) paint(ctx.config()); });
 
   renderBackup(backupBox, ctx);
   return () => { offConfig(); clearInterval(ticker); };

@@ -36,13 +36,13 @@ function render(root, ctx) {
   root.append(
     h("h2", {}, "KNX"),
     h("div", { class: "card" }, h("h3", {}, "Link"), stateBox),
-    h("div", { class: "card" }, h("h3", {}, "Devices"),
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Device"), h("th", {}, "Controller"), h("th", {}, "Status address"), h("th", {}, "Value"))), devices)),
     h("div", { class: "card" },
       h("div", { class: "row" }, h("h3", { style: "flex:1;margin:0" }, "Bus monitor"), monitorStatus, pause, clearBtn),
       h("div", { class: "monitor" }, h("table", {},
         h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, ""), h("th", {}, "From"), h("th", {}, "To"), h("th", {}, "Kind"), h("th", {}, "Value"), h("th", {}, "Meaning"))),
-        monitor))));
+        monitor))),
+    h("div", { class: "card" }, h("h3", {}, "Devices"),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Device"), h("th", {}, "Controller"), h("th", {}, "Status address"), h("th", {}, "Value"))), devices)));
 
   function add(t) {
     if (paused) return;
@@ -54,9 +54,7 @@ function render(root, ctx) {
     let data;
     try { data = await api.get("/knx"); } catch (err) { stateBox.textContent = err.message; return; }
     const s = data.state;
-    const chip = document.getElementById("chip-knx");
-    chip.textContent = s.connected ? "KNX ok" : `KNX ${s.state}`;
-    chip.className = `chip ${s.connected ? "ok" : "bad"}`;
+    ctx.showKnx(s);
     clear(stateBox).append(
       h("p", { class: s.connected ? "" : "error" },
         s.connected ? `Connected (${s.mode}) since ${s.connectedsince} UTC as ${s.individualaddress}.`
@@ -67,7 +65,7 @@ function render(root, ctx) {
       for (const [name, c] of Object.entries(device.controllers)) {
         devices.append(h("tr", { dataset: { guid, controller: name } },
           h("td", {}, device.name), h("td", {}, name), h("td", {}, c.status || "—"),
-          h("td", { class: "num" }, c.value === null || c.value === undefined ? "unknown" : String(c.value))));
+          h("td", { class: "num" }, !c.status ? "—" : c.value === null || c.value === undefined ? "not seen yet" : String(c.value))));
       }
     }
   }
