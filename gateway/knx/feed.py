@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from xknx.dpt import DPTBase
 from xknx.dpt.payload import DPTArray, DPTBinary
 
 from . import dpt as dpt_codec
@@ -79,6 +80,15 @@ def decode(meaning: Meaning | None, payload: DPTBinary | DPTArray | None) -> flo
         return dpt_codec.decode(meaning.dpt, payload)
     except dpt_codec.DptError:
         return None
+
+
+def unit_of(dpt: str) -> str:
+    """The unit for a DPT: ours if the table names one, else xknx's (9.001 -> °C)."""
+    with contextlib.suppress(dpt_codec.DptError):
+        if unit := dpt_codec.spec(dpt).unit:
+            return unit
+    transcoder = DPTBase.parse_transcoder(dpt)
+    return str(getattr(transcoder, "unit", None) or "") if transcoder is not None else ""
 
 
 class Watcher:
@@ -219,10 +229,7 @@ class KnxFeed:
         """One telegram as the monitor shows it (JSON-ready)."""
         meaning = self._meaning(event.group_address)
         value = decode(meaning, event.payload)
-        unit = ""
-        if meaning is not None and value is not None:
-            with contextlib.suppress(dpt_codec.DptError):
-                unit = dpt_codec.spec(meaning.dpt).unit
+        unit = unit_of(meaning.dpt) if meaning is not None and value is not None else ""
         return {
             "time": self._now().strftime("%Y-%m-%dT%H:%M:%S"),
             "direction": "out" if event.own else "in",
