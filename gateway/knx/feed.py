@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from xknx.dpt import DPTBase
+from xknx.dpt.dpt import DPTBase
 from xknx.dpt.payload import DPTArray, DPTBinary
 
 from . import dpt as dpt_codec
