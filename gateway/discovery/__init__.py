@@ -10,5 +10,6 @@ and Home Assistant's Hue discovery browse mDNS for ``_hue._tcp`` with ``bridgeid
 
 from gateway.discovery.identity import BridgeIdentity, description_xml
 from gateway.discovery.service import Discovery
+from gateway.discovery.source import identity_source
 
-__all__ = ["BridgeIdentity", "Discovery", "description_xml"]
+__all__ = ["BridgeIdentity", "Discovery", "description_xml", "identity_source"]

@@ -26,11 +26,12 @@ class SsdpAnnouncer:
         self,
         identity: BridgeIdentity,
         *,
-        interface: str = "0.0.0.0",
+        interface: str | None = None,
         target: AddressTupleVXType = (SSDP_IP_V4, SSDP_PORT),
     ) -> None:
         self.identity = identity
-        self._source: AddressTupleVXType = (interface, 0)
+        # Multicast goes out of, and is listened for on, the interface we announce.
+        self._source: AddressTupleVXType = (interface or identity.host, 0)
         self._target = target
         self._responder: SsdpSearchResponder | None = None
         self._announcer: SsdpAdvertisementAnnouncer | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.discovery import BridgeIdentity, Discovery
+from gateway.discovery import BridgeIdentity, Discovery, identity_source
 from gateway.settings import DiscoverySection
 
 IDENTITY = BridgeIdentity("00212EFFFF0A0B0C", "gw", "u-1", "192.0.2.1", 80)
@@ -80,3 +80,39 @@ async def test_a_new_name_is_announced_again_and_no_address_means_waiting():
         await asyncio.sleep(0.01)
     await discovery.stop()
     assert log == ["start ssdp gw", "stop ssdp", "start ssdp renamed", "stop ssdp"]
+
+
+class Stored:
+    name = "Hall"
+    uuid = "u-9"
+
+
+class Host:
+    def __init__(self, ip: str) -> None:
+        self.ipaddress = ip
+
+
+class Config:
+    bridgeid = "00212EFFFF0A0B0C"
+    current = Stored()
+
+    def __init__(self, ip: str) -> None:
+        self.ip = ip
+
+    def system_info(self) -> Host:
+        return Host(self.ip)
+
+
+def test_identity_uses_the_host_address_when_listening_on_every_interface():
+    config = Config("192.0.2.40")
+    identity = identity_source(config, "0.0.0.0", 80)()
+    assert identity == BridgeIdentity("00212EFFFF0A0B0C", "Hall", "u-9", "192.0.2.40", 80)
+    config.ip = "192.0.2.41"  # DHCP gave a new address: the next look sees it
+    assert identity_source(config, "0.0.0.0", 80)().host == "192.0.2.41"
+
+
+def test_a_specific_listen_address_is_announced_and_loopback_is_not():
+    assert identity_source(Config("192.0.2.40"), "198.51.100.3", 8080)().host == "198.51.100.3"
+    assert identity_source(Config("127.0.0.1"), "0.0.0.0", 80)() is None
+    assert identity_source(Config("192.0.2.40"), "127.0.0.1", 80)() is None
+    assert identity_source(Config("192.0.2.40"), "127.0.0.1", 80, allow_loopback=True)()
