@@ -162,6 +162,45 @@ def test_switching_a_lamp_on_the_page_switches_the_emulators_lamp(browser, rig, 
     screenshot(browser, "lights")
 
 
+def set_range(browser, element, value: int) -> None:
+    """Move a slider as a drag would: set the value, fire "input"."""
+    browser.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+        element,
+        value,
+    )
+
+
+def test_dimming_white_and_renaming_on_the_page_reach_the_lamp(browser, rig, rest):
+    lights = rest.get("/lights").json()
+    light_id = next(i for i, light in sorted(lights.items()) if "ct" in light["state"])
+    ieee = lights[light_id]["uniqueid"].split("-")[0].lower()
+    rest.put(f"/lights/{light_id}/state", json={"on": True})
+    open_view(browser, rig, "lights")
+    card_css = f".light[data-id='{light_id}']"
+    card = wait_for("the lamp's card", lambda: visible(browser, card_css))
+    set_range(browser, card.find_element(By.CSS_SELECTOR, "input.bri"), 100)
+    set_range(browser, card.find_element(By.CSS_SELECTOR, "input.ct"), 400)
+
+    def lamp(cluster: str, attribute: str):
+        device = rig.radio_command("device", ieee=ieee)
+        return device["clusters"][cluster]["attributes"].get(attribute)
+
+    wait_for("the lamp's level", lambda: lamp("0x0008", "current_level") == 100)
+    wait_for("the lamp's colour temperature", lambda: lamp("0x0300", "color_temperature") == 400)
+    assert "2500 K" in card.text
+    card.find_element(By.CSS_SELECTOR, "button.rename").click()
+    field = wait_for("the name field", lambda: visible(browser, f"{card_css} .rename-form input"))
+    field.clear()
+    field.send_keys("Desk")
+    field.submit()
+    wait_for(
+        "the new name in the API", lambda: rest.get(f"/lights/{light_id}").json()["name"] == "Desk"
+    )
+    assert find(browser, f"{card_css} .name").text == "Desk"
+
+
 def test_a_change_made_through_the_rest_api_appears_without_reload(browser, rig, rest):
     open_view(browser, rig, "lights")
     browser.execute_script("window.__sameDocument = true")
@@ -254,6 +293,53 @@ def test_changing_the_admin_password(browser, rig, rest):
     old = httpx.post(f"{rig.url}/api", auth=("delight", "delight"), json={"devicetype": "x"})
     assert old.json()[0]["error"]["type"] == 101
     screenshot(browser, "gateway")
+
+
+def test_unlock_channel_confirmation_and_revoking_an_app(browser, rig, rest):
+    open_view(browser, rig, "gateway")
+    find(browser, "#unlock").click()
+    wait_for(
+        "the unlock countdown",
+        lambda: re.fullmatch(r"(60|59|58) s", find(browser, "#unlock-countdown").text),
+    )
+    assert rest.get("/config").json()["linkbutton"] is True
+    # A channel change asks first; "Cancel" changes nothing.
+    channel = rest.get("/config").json()["zigbeechannel"]
+    other = 20 if channel != 20 else 25
+    browser.execute_script(
+        "const s = document.getElementById('channel'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('change'))",
+        str(other),
+    )
+    find(browser, "#change-channel").click()
+    dialog = wait_for("the confirmation", lambda: visible(browser, "dialog.confirm"))
+    assert f"channel {other}" in dialog.text
+    dialog.find_element(By.XPATH, ".//button[text()='Cancel']").click()
+    time.sleep(0.5)
+    assert rest.get("/config").json()["zigbeechannel"] == channel
+    # Another app's key, revoked from the page by its key id.
+    made = httpx.post(
+        f"{rig.url}/api", auth=("delight", NEW_PASSWORD), json={"devicetype": "old#tablet"}
+    )
+    doomed = made.json()[0]["success"]["username"]
+    row = wait_for(
+        "the app in the list",
+        lambda: next((r for r in finds(browser, "#key-list tr") if "old#tablet" in r.text), None),
+    )
+    assert doomed not in browser.page_source  # shown by key id only
+    row.find_element(By.XPATH, ".//button[text()='Revoke']").click()
+    wait_for("the confirmation", lambda: visible(browser, "dialog.confirm")).find_element(
+        By.XPATH, ".//button[text()='Revoke']"
+    ).click()
+    wait_for(
+        "the key to stop working",
+        lambda: (
+            httpx.get(f"{rig.url}/api/{doomed}/config").json()[0]["error"]["type"] == 1
+            if isinstance(httpx.get(f"{rig.url}/api/{doomed}/config").json(), list)
+            else None
+        ),
+    )
+    assert "(this page)" in find(browser, "#key-list").text
 
 
 def test_radio_unavailable_is_said_and_clears_by_itself(browser, rig, rest):
