@@ -201,6 +201,31 @@ def test_dimming_white_and_renaming_on_the_page_reach_the_lamp(browser, rig, res
     assert find(browser, f"{card_css} .name").text == "Desk"
 
 
+def test_the_colour_picker_sets_the_lamps_colour(browser, rig, rest):
+    lights = rest.get("/lights").json()
+    light_id = next(i for i, light in sorted(lights.items()) if "xy" in light["state"])
+    ieee = lights[light_id]["uniqueid"].split("-")[0].lower()
+    rest.put(f"/lights/{light_id}/state", json={"on": True})
+    open_view(browser, rig, "lights")
+    picker = wait_for(
+        "the colour picker", lambda: visible(browser, f".light[data-id='{light_id}'] input.color")
+    )
+    browser.execute_script(
+        "arguments[0].value = '#ff0000';"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}))",
+        picker,
+    )
+
+    def lamp_xy():
+        attributes = rig.radio_command("device", ieee=ieee)["clusters"]["0x0300"]["attributes"]
+        return attributes["current_x"] / 65536, attributes["current_y"] / 65536
+
+    # sRGB red is about (0.64, 0.33); the gateway and lamp may move it into their gamut.
+    _, y = wait_for("a red lamp", lambda: (xy := lamp_xy()) and xy[0] > 0.55 and xy)
+    assert 0.25 < y < 0.40
+    assert rest.get(f"/lights/{light_id}").json()["state"]["colormode"] == "xy"
+
+
 def test_a_change_made_through_the_rest_api_appears_without_reload(browser, rig, rest):
     open_view(browser, rig, "lights")
     browser.execute_script("window.__sameDocument = true")
