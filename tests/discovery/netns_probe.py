@@ -37,7 +37,7 @@ async def m_search(target: str, mx: int = 1) -> list[dict[str, str]]:
     sock.sendto(request, SSDP)
     loop = asyncio.get_running_loop()
     answers = []
-    deadline = loop.time() + mx + 1.5
+    deadline = loop.time() + mx + 0.6
     while (left := deadline - loop.time()) > 0:
         try:
             data = await asyncio.wait_for(loop.sock_recv(sock, 4096), left)

@@ -76,7 +76,7 @@ def rest(rig: PageGateway) -> Iterator[httpx.Client]:
 
 
 def open_view(browser, rig: PageGateway, view: str) -> None:
-    if not browser.current_url.startswith(rig.url):
+    if browser.current_url.split("#")[0] != rig.url + "/":
         browser.get(rig.url + "/")
     if find(browser, "#sign-in").is_displayed():
         sign_in(browser, "delight")
@@ -405,3 +405,14 @@ def test_docs_renders_the_openapi_description_offline(browser, rig, rest):
         lambda: all("touchlink" in e.text for e in finds(browser, ".op") if e.is_displayed()),
     )
     screenshot(browser, "docs")
+
+
+def test_sign_out_revokes_the_pages_own_key(browser, rig, rest):
+    open_view(browser, rig, "lights")
+    key = browser.execute_script("return localStorage.getItem('gateway.apikey')")
+    assert httpx.get(f"{rig.url}/api/{key}/config").status_code == 200
+    find(browser, "#sign-out").click()
+    wait_for("the sign-in form", lambda: visible(browser, "#sign-in"))
+    assert browser.execute_script("return localStorage.getItem('gateway.apikey')") is None
+    assert httpx.get(f"{rig.url}/api/{key}/config").json()[0]["error"]["type"] == 1
+    assert rest.get("/config").status_code == 200  # other apps keep their access
