@@ -386,7 +386,7 @@ def test_radio_unavailable_is_said_and_clears_by_itself(browser, rig, rest):
     started = time.monotonic()
     find(browser, "#open-network").click()
     wait_for("an error in words", lambda: "Radio unavailable" in find(browser, "#toasts").text)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 15  # the page gives up on any request after 8 s
     rig.radio_command("replug")
     wait_for("the banner to go", lambda: not find(browser, "#banner").is_displayed(), timeout=90)
     assert "Radio ok" in find(browser, "#chip-radio").text
