@@ -51,6 +51,7 @@ def transmit(fw: Firmware, params: dict[str, Any]) -> None:
         status=SUCCESS,
     )
     fw.runtime.slots_in_use += 1
+    fw.stats.peak_slots_in_use = max(fw.stats.peak_slots_in_use, fw.runtime.slots_in_use)
     dst_ep = int(dst.endpoint or 0)
     profile, cluster = int(params["profile_id"]), int(params["cluster_id"])
     asdu = bytes(params["asdu"])

@@ -60,6 +60,7 @@ class Stats:
     resets: int = 0
     watchdog_resets: int = 0
     indications_lost: int = 0  # the host did not read them in time (queue full)
+    peak_slots_in_use: int = 0  # most APS requests held at once
 
 
 Handler = Callable[["Firmware", Request], dict[str, Any] | None]

@@ -184,7 +184,7 @@ async def join_all(app: ControllerApplication, count: int, timeout: float = 15.0
     listener = JoinListener()
     app.add_listener(listener)
     await app.permit(60)
-    devices = []
+    devices: list[Any] = []
     async with asyncio.timeout(timeout):
         while len(devices) < count:
             devices.append(await listener.initialized.get())
