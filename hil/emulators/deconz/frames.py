@@ -28,6 +28,8 @@ OPTIONAL_FIELDS = frozenset({"relays", "reserved1", "reserved2", "reserved3", "r
 #: Sequence number of frames the firmware sends on its own. zigpy-deconz numbers its
 #: requests 1..255, so 0 can never be mistaken for the answer to one of them.
 UNSOLICITED_SEQ = 0
+#: Command ids zigpy-deconz defines (its enum invents members for unknown values).
+_KNOWN_IDS = frozenset(int(command) for command in COMMAND_SCHEMAS)
 
 
 class FrameError(ValueError):
@@ -65,10 +67,9 @@ def parse_request(frame: bytes) -> Request:
     """Decodes one checked SLIP payload from the host."""
     if len(frame) < 2:
         raise FrameError("frame shorter than command id and sequence number")
-    try:
-        command = CommandId(frame[0])
-    except ValueError:
-        raise FrameError(f"unknown command id 0x{frame[0]:02x}") from None
+    if frame[0] not in _KNOWN_IDS:
+        raise FrameError(f"unknown command id 0x{frame[0]:02x}")
+    command = CommandId(frame[0])
     schema = COMMAND_SCHEMAS.get(command)
     if schema is None or schema[0] is None:
         raise FrameError(f"{command.name} is sent by the firmware, not to it")

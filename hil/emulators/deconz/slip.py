@@ -107,20 +107,28 @@ class SlipDecoder:
         self._on_frame = on_frame
         self._on_drop = on_drop
         self._buffer = bytearray()
+        self._skipping = False
         self.stats = DecoderStats()
 
     def reset(self) -> None:
         """Forget a partial frame (the host closed the port mid-frame)."""
         self._buffer.clear()
+        self._skipping = False
 
     def feed(self, data: bytes) -> None:
         for byte in data:
             if byte != END:
+                if self._skipping:
+                    continue
                 self._buffer.append(byte)
                 if len(self._buffer) > 2 * MAX_FRAME:
                     self.stats.overflows += 1
                     self._drop(bytes(self._buffer[:16]), "no frame end within 2 KiB")
                     self._buffer.clear()
+                    self._skipping = True  # the rest up to the next END is the same noise
+                continue
+            if self._skipping:
+                self._skipping = False
                 continue
             body = bytes(self._buffer)
             self._buffer.clear()

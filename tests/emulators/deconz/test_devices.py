@@ -13,6 +13,7 @@ from zigpy.zcl import foundation
 
 from hil.emulators.deconz.runtime import APS_SLOTS
 from hil.emulators.znp import Timing
+from hil.emulators.znp.devices.general import OnOffServer
 
 from .conftest import LIGHT_1, LIGHT_2, LIGHT_3, JoinedRig, Rig, eventually, join_all
 
@@ -68,7 +69,7 @@ async def test_lamp_report_after_a_local_change_reaches_zigpy(joined: JoinedRig)
     reports: asyncio.Queue[Any] = asyncio.Queue()
     ep.on_off.on_event("attribute_report", reports.put_nowait)
     onoff = emu.device(LIGHT_1).endpoint.cluster(ON_OFF)
-    assert onoff is not None
+    assert isinstance(onoff, OnOffServer)
     onoff.switch(False)
     report = await asyncio.wait_for(reports.get(), 3)
     assert (report.attribute_name, report.value) == ("on_off", False)
