@@ -29,7 +29,9 @@ async def test_energy_scan_answers_through_the_coordinator_zdo(rig: Rig) -> None
     emu = await rig.emulator(channel_energy={11: 240, 25: 30})
     app = await rig.app(emu)
     energy = await app.energy_scan(
-        channels=zt.Channels.from_channel_list([11, 15, 25]), duration_exp=2, count=1
+        channels=zt.Channels.from_channel_list([11, 15, 25]),  # type: ignore[misc]
+        duration_exp=2,
+        count=1,
     )
     # ConBee II reports 0..85; zigpy-deconz scales by 3.
     assert energy == {11: 240, 15: emu.firmware.energy(15) // 3 * 3, 25: 30}
