@@ -73,6 +73,17 @@ async def test_first_start_forms_a_network_and_config_shows_it_and_the_firmware(
         assert r.json() == {"success": {"/config/updatefirmware": FIRMWARE}}
 
 
+async def test_touchlink_is_refused_because_the_deconz_protocol_has_no_inter_pan(tmp_path):
+    async with deconz_rig(tmp_path, lights=0) as rig:
+        mark = rig.emulator.frame_mark()
+        r = await rig.gw.http.post(rig.gw.url("/touchlink/scan"))
+        assert r.status_code == 503
+        (item,) = r.json()
+        assert "inter-PAN" in item["error"]["description"]
+        # nothing went on the air
+        assert all(req.command.name != "aps_data_request" for req in rig.emulator.requests(mark))
+
+
 async def test_lamps_pair_through_post_lights_and_obey_put_state(tmp_path):
     async with deconz_rig(tmp_path, lights=2, paired=2) as rig:
         assert (await rig.put_state(1, {"on": False})).status_code == 200
