@@ -117,3 +117,16 @@ async def test_fed_watchdog_does_not_reset_the_stick(rig: Rig) -> None:
     await api.write_parameter(NetworkParameter.watchdog_ttl, 0)  # disarmed
     await asyncio.sleep(1.3)
     assert emu.firmware.stats.watchdog_resets == 0
+
+
+async def test_a_raspbee_reset_keeps_the_port_and_reports_offline(rig: Rig) -> None:
+    """On a UART there is no re-enumeration: the host hears OFFLINE from the stick."""
+    emu = await rig.emulator(usb=False)
+    listener = ApiListener()
+    api = await rig.api(emu, listener)
+    await api.change_network_state(NetworkState.CONNECTED)
+    await eventually(lambda: api.network_state == NetworkState.CONNECTED)
+    emu.reset("watchdog")
+    await eventually(lambda: api.network_state == NetworkState.OFFLINE)
+    assert listener.lost == []
+    assert await api.read_parameter(NetworkParameter.current_channel) == 15  # still answers
