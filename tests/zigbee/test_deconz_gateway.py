@@ -16,7 +16,8 @@ from typing import Any
 from gateway.radio import RadioState
 from hil.emulators.deconz import DeconzConfig, DeconzEmulator, StickTiming
 from hil.emulators.znp import Timing
-from tests.zigbee.rig import FAST, Gateway, ieee, until
+from tests.helpers.waiting import until
+from tests.zigbee.rig import FAST, Gateway, ieee
 
 ON_OFF, LEVEL, COLOR = 0x0006, 0x0008, 0x0300
 FIRMWARE = "0x26780700"
