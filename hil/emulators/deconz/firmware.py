@@ -126,7 +126,13 @@ class Firmware:
     def answer(self, request: Request, values: dict[str, Any]) -> None:
         values.setdefault("status", Status.SUCCESS)
         state = values.get("device_state")
-        if state is not None and request.command in _STATE_CARRIERS:
+        # zigpy-deconz feeds these answers to its device-state handler, but only when
+        # their status is SUCCESS (an error answer raises before it looks at the flags).
+        if (
+            state is not None
+            and request.command in _STATE_CARRIERS
+            and values["status"] == Status.SUCCESS
+        ):
             self.runtime.reported_flags = int(state.serialize()[0])
         self.send(request.command, request.seq, values)
 

@@ -4,7 +4,6 @@ obey ZCL through it and report back — the unmodified zigpy-deconz on the far s
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ import zigpy.exceptions
 from zigpy.zcl import foundation
 
 from hil.emulators.deconz.runtime import APS_SLOTS
-from hil.emulators.znp import Timing
 from hil.emulators.znp.devices.general import OnOffServer
 
 from .conftest import LIGHT_1, LIGHT_2, LIGHT_3, JoinedRig, Rig, eventually, join_all
@@ -105,7 +103,8 @@ async def test_more_requests_than_aps_slots_are_queued_by_flow_control(joined: J
     """zigpy-deconz watches the free-slot flag: 15 concurrent reads to five lamps (zigpy
     sends one at a time per device) all succeed although the stick holds only 4 requests
     at a time (a slow hop keeps confirms pending long enough for the slots to fill)."""
-    emu, app = await joined(lights=5, timing=dataclasses.replace(Timing.fast(), hop_latency=0.05))
+    emu, app = await joined(lights=5)
+    emu.air.latency = 0.05  # a slow hop from now on: confirms stay pending a while
     endpoints = [
         app.get_device(ieee=ieee).endpoints[device.spec.endpoint]
         for ieee, device in emu.devices.items()
