@@ -86,7 +86,7 @@ async def test_zigpy_deconz_arms_the_watchdog_at_start_up(rig: Rig) -> None:
     emu = await rig.emulator()
     await rig.app(emu)
     # zigpy feeds it every 30 s with twice that as TTL.
-    assert 55 <= emu.firmware.watchdog_remaining() <= 60
+    assert 30 <= emu.firmware.watchdog_remaining() <= 60
 
 
 async def test_watchdog_lapse_resets_the_stick_and_the_host_sees_it(rig: Rig) -> None:
@@ -96,7 +96,7 @@ async def test_watchdog_lapse_resets_the_stick_and_the_host_sees_it(rig: Rig) ->
     await api.change_network_state(NetworkState.CONNECTED)
     await api.write_parameter(NetworkParameter.watchdog_ttl, 1)
     assert emu.firmware.stats.watchdog_resets == 0
-    await eventually(lambda: bool(listener.lost), timeout=3)  # no feed: reset after ~1 s
+    await eventually(lambda: bool(listener.lost), timeout=10)  # no feed: reset after ~1 s
     assert emu.firmware.stats.watchdog_resets == 1
     assert any("watchdog TTL lapsed" in e for e in emu.state()["events"])
     await eventually(lambda: emu.port.is_open)
@@ -108,15 +108,15 @@ async def test_fed_watchdog_does_not_reset_the_stick(rig: Rig) -> None:
     listener = ApiListener()
     api = await rig.api(emu, listener)
     loop = asyncio.get_running_loop()
-    until = loop.time() + 2.5
+    until = loop.time() + 4.5  # more than twice the TTL
     while loop.time() < until:
-        await api.write_parameter(NetworkParameter.watchdog_ttl, 1)
+        await api.write_parameter(NetworkParameter.watchdog_ttl, 2)
         await asyncio.sleep(0.3)
     assert emu.firmware.stats.watchdog_resets == 0 and listener.lost == []
-    assert emu.firmware.watchdog_remaining() == 1
+    assert 1 <= emu.firmware.watchdog_remaining() <= 2
     await api.write_parameter(NetworkParameter.watchdog_ttl, 0)  # disarmed
-    await asyncio.sleep(1.3)
-    assert emu.firmware.stats.watchdog_resets == 0
+    await asyncio.sleep(2.5)
+    assert emu.firmware.stats.watchdog_resets == 0 and listener.lost == []
 
 
 async def test_a_raspbee_reset_keeps_the_port_and_reports_offline(rig: Rig) -> None:
