@@ -56,6 +56,26 @@ KINDS: dict[str, StickKind] = {
 }
 
 
+#: ``radio.kind`` setting -> (stick kind, the radio kind the gateway then drives, directory
+#: under the state directory). ``virtual`` keeps its historical directory name.
+VIRTUAL_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "virtual": ("znp", "virtual", "virtual-radio"),
+    "virtual-deconz": ("deconz", "deconz", "virtual-deconz"),
+}
+
+
+def virtual_stick(setting: str, state_dir: Path, *, lights: int) -> tuple[VirtualRadio, str]:
+    """The emulator child for a virtual ``radio.kind`` and the radio kind to drive it as
+    (``virtual-deconz`` is driven by zigpy-deconz exactly like a ConBee on ``deconz``)."""
+    try:
+        stick, radio_kind, directory = VIRTUAL_SETTINGS[setting]
+    except KeyError:
+        raise ValueError(
+            f"{setting!r} is not a virtual radio kind; known: {sorted(VIRTUAL_SETTINGS)}"
+        ) from None
+    return VirtualRadio(state_dir / directory, lights=lights, kind=stick), radio_kind
+
+
 class VirtualRadioError(RuntimeError):
     """The emulator child did not come up; the message says why."""
 

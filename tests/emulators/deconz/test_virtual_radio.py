@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hil.virtual_radio import VirtualRadio
+from hil.virtual_radio import VirtualRadio, virtual_stick
 
 from .conftest import join_all, start_app
 
@@ -61,3 +61,15 @@ async def test_the_virtual_conbee_survives_a_restart_with_its_network(tmp_path: 
 def test_an_unknown_stick_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown virtual stick kind"):
         VirtualRadio(tmp_path, kind="ember")
+
+
+def test_virtual_settings_map_to_the_stick_and_the_radio_kind_that_drives_it(
+    tmp_path: Path,
+) -> None:
+    radio, kind = virtual_stick("virtual-deconz", tmp_path, lights=2)
+    assert (radio.kind, kind, radio.directory) == ("deconz", "deconz", tmp_path / "virtual-deconz")
+    assert radio.command_line()[1:3] == ["-m", "hil.emulators.deconz"]
+    radio, kind = virtual_stick("virtual", tmp_path, lights=2)
+    assert (radio.kind, kind, radio.directory) == ("znp", "virtual", tmp_path / "virtual-radio")
+    with pytest.raises(ValueError, match="not a virtual radio kind"):
+        virtual_stick("deconz", tmp_path, lights=0)
