@@ -64,7 +64,9 @@ VIRTUAL_SETTINGS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def virtual_stick(setting: str, state_dir: Path, *, lights: int) -> tuple[VirtualRadio, str]:
+def virtual_stick(
+    setting: str, state_dir: Path, *, lights: int, fast: bool = False
+) -> tuple[VirtualRadio, str]:
     """The emulator child for a virtual ``radio.kind`` and the radio kind to drive it as
     (``virtual-deconz`` is driven by zigpy-deconz exactly like a ConBee on ``deconz``)."""
     try:
@@ -73,7 +75,7 @@ def virtual_stick(setting: str, state_dir: Path, *, lights: int) -> tuple[Virtua
         raise ValueError(
             f"{setting!r} is not a virtual radio kind; known: {sorted(VIRTUAL_SETTINGS)}"
         ) from None
-    return VirtualRadio(state_dir / directory, lights=lights, kind=stick), radio_kind
+    return VirtualRadio(state_dir / directory, lights=lights, fast=fast, kind=stick), radio_kind
 
 
 class VirtualRadioError(RuntimeError):

@@ -18,6 +18,7 @@ from typing import Any
 from gateway.radio import RadioState
 from hil.emulators.deconz import DeconzConfig, DeconzEmulator, StickTiming
 from hil.emulators.znp import Timing
+from hil.virtual_radio import virtual_stick
 from tests.helpers.waiting import until
 from tests.zigbee.rig import FAST, Gateway, ieee
 
@@ -152,3 +153,27 @@ async def test_ten_unplug_replug_cycles_the_supervisor_recovers_every_time(tmp_p
         assert rig.emulator.firmware.stats.formations == 1
         # Measured 0.13 s median on the shared CI box; generous slack for a loaded machine.
         assert statistics.median(recoveries) < 5.0
+
+
+async def test_virtual_deconz_child_wired_as_the_lead_will_wire_radio_kind_virtual_deconz(
+    tmp_path,
+):
+    """What ``radio.kind = "virtual-deconz"`` will do: the ConBee emulator as the gateway's
+    child process, driven through zigpy-deconz like a real ConBee."""
+    radio, kind = virtual_stick("virtual-deconz", tmp_path, lights=1, fast=True)
+    path = await radio.start()
+    try:
+        gateway = await Gateway(tmp_path, path, FAST, kind=kind).start()
+        try:
+            await gateway.running(timeout=30)
+            await gateway.pair(1)
+            light = gateway.light_id(1)
+            r = await gateway.http.put(gateway.url(f"/lights/{light}/state"), json={"on": False})
+            assert r.status_code == 200, r.text
+            device = await radio.command("device", ieee=ieee(1))
+            assert device["clusters"]["0x0006"]["attributes"]["on_off"] is False
+            assert (await gateway.get("/config"))["fwversion"] == FIRMWARE
+        finally:
+            await gateway.stop()
+    finally:
+        await radio.stop()
