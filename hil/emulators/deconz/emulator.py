@@ -373,6 +373,7 @@ class DeconzEmulator:
         if not connected:
             self.decoder.reset()
         if self._firmware is not None:
+            self._firmware.runtime.reported_flags = None  # a new host has been told nothing
             self._firmware.log_event(
                 "host opened the port" if connected else "host closed the port"
             )
