@@ -22,7 +22,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 
 if TYPE_CHECKING:
     from gateway.zigbee.supervisor import ControllerApplication, RadioSupervisor

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from hil.emulators.deconz import DeconzConfig, DeconzEmulator, StickTiming
 from hil.emulators.znp import Timing
 from hil.virtual_radio import virtual_stick

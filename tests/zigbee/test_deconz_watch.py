@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.radio import RadioState
+from gateway.domain.radio import RadioState
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.deconz_watch import DeconzNetworkWatch
 from gateway.zigbee.radios import RadioConfig
