@@ -17,7 +17,9 @@ PYTEST_ARGS ?=
 #   systemd: systemd-analyze for the unit file checks
 #   udev: udevadm for the rule tests
 #   python3-seccomp: the unit's system call filter applied to the gateway in tests/lifecycle
-APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp
+#   chromium/chromium-driver: the headless browser the page tests drive (tests/web)
+#   iproute2/util-linux: ip and unshare, for discovery tests in a private network namespace
+APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp chromium chromium-driver iproute2 util-linux
 
 .PHONY: all venv system-deps run test test-fast lint format bench db-upgrade constraints clean
 

@@ -106,6 +106,14 @@ class KnxSection:
 
 
 @dataclass(frozen=True)
+class DiscoverySection:
+    """How apps on the LAN find the gateway (``docs/page.md``)."""
+
+    ssdp: bool = _field(True, doc="SSDP answers and announcements")
+    mdns: bool = _field(True, doc="publish _hue._tcp by mDNS (Hue apps)")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the gateway is configured with."""
 
@@ -115,6 +123,7 @@ class Settings:
     store: StoreSection = field(default_factory=StoreSection)
     radio: RadioSection = field(default_factory=RadioSection)
     knx: KnxSection = field(default_factory=KnxSection)
+    discovery: DiscoverySection = field(default_factory=DiscoverySection)
 
     @property
     def database_url(self) -> str:
