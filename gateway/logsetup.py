@@ -8,8 +8,19 @@ one place that turns a secret (API key, password) into something safe to log.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
+from typing import TextIO
+
+# syslog priorities of the Python levels, for journald's ``SyslogLevelPrefix=`` ("<4>...").
+SYSLOG_PRIORITY = {
+    logging.CRITICAL: 2,
+    logging.ERROR: 3,
+    logging.WARNING: 4,
+    logging.INFO: 6,
+    logging.DEBUG: 7,
+}
 
 
 def redact(secret: str | None) -> str:
@@ -24,6 +35,10 @@ class KeyValueFormatter(logging.Formatter):
 
     converter = staticmethod(time.gmtime)  # timestamps in UTC, like every API time
 
+    def __init__(self, *, journal: bool = False) -> None:
+        super().__init__()
+        self.journal = journal
+
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage().replace("\n", "\\n")
         ts = self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
@@ -31,13 +46,37 @@ class KeyValueFormatter(logging.Formatter):
         if record.exc_info:
             exc = self.formatException(record.exc_info).replace("\n", "\\n")
             line += f' exc="{exc}"'
+        if self.journal:
+            # journald reads "<N>" at the start of a line as its priority and strips it, so
+            # `journalctl -p warning` finds our warnings (otherwise every line is "info").
+            priority = SYSLOG_PRIORITY.get(record.levelno, 3 if record.levelno > 40 else 7)
+            line = f"<{priority}>{line}"
         return line
+
+
+def stderr_is_the_journal(
+    stream: TextIO | None = None, environ: dict[str, str] | None = None
+) -> bool:
+    """True when systemd connected our stderr to journald (``JOURNAL_STREAM`` = its dev:inode).
+
+    Checking the device and inode, not just the variable, keeps a child whose stderr was
+    redirected to a file or a pipe from writing ``<N>`` prefixes into it.
+    """
+    value = (os.environ if environ is None else environ).get("JOURNAL_STREAM", "")
+    device, sep, inode = value.partition(":")
+    if not sep or not device.isdigit() or not inode.isdigit():
+        return False
+    try:
+        info = os.fstat((stream or sys.stderr).fileno())
+    except (OSError, ValueError):
+        return False
+    return (info.st_dev, info.st_ino) == (int(device), int(inode))
 
 
 def configure_logging(level: str = "INFO") -> None:
     """Send all logs to stderr (journald under systemd) in key=value form."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(KeyValueFormatter())
+    handler.setFormatter(KeyValueFormatter(journal=stderr_is_the_journal()))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
