@@ -83,3 +83,35 @@ def configure_logging(level: str = "INFO") -> None:
     # Library chatter at INFO is noise on a Pi; our own modules follow the chosen level.
     for noisy in ("zigpy", "zigpy_znp", "zigpy_deconz", "xknx", "uvicorn", "aiosqlite", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+
+
+class RepeatedWarning:
+    """A warning that repeats (a stick that stays missing) logged at a slowing rate.
+
+    Why: with no stick plugged in, a retry every 10 s would write ~8,600 identical lines a
+    day to an SD card. The first occurrence is a WARNING; repeats of the same message are
+    WARNINGs again only on the 2nd, 4th, 8th, ... time (saying how many there were), and
+    DEBUG otherwise. A different message, or :meth:`clear` after success, starts over.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self._message: str | None = None
+        self._count = 0
+
+    def warn(self, message: str) -> None:
+        if message != self._message:
+            self._message, self._count = message, 0
+        self._count += 1
+        if self._count & (self._count - 1) == 0:  # 1, 2, 4, 8, ...
+            suffix = (
+                ""
+                if self._count == 1
+                else f" ({self._count} times so far; next at {2 * self._count})"
+            )
+            self._logger.warning("%s%s", message, suffix)
+        else:
+            self._logger.debug("%s (%d times so far)", message, self._count)
+
+    def clear(self) -> None:
+        self._message, self._count = None, 0
