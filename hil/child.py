@@ -33,6 +33,7 @@ _PR_SET_PDEATHSIG = 1
 
 EXIT_GRACE_S = 2.0  # how long a child's exit may precede the gateway's own stop
 
+
 class ChildStartError(RuntimeError):
     """The child did not print its ready line in time; the message says what it did."""
 
