@@ -56,6 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+    except PermissionError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(
+            f"gateway: permission denied{where} (run it as root or as the service user: "
+            "runuser -u gateway -- gateway ...)",
+            file=sys.stderr,
+        )
+        return EXIT_RUNTIME
 
 
 if __name__ == "__main__":
