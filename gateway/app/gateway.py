@@ -26,6 +26,7 @@ from gateway.api.deconz.backup import BACKUP_ROUTES
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
+from gateway.app.admin_password import PasswordFile
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
@@ -82,7 +83,10 @@ class Gateway:
         await self.host_info.refresh()
         self._spawn(self.host_info.run(), "host-info")
         self.config = GatewayConfigService(
-            self.store, default_name=s.gateway.name, system_info=self.host_info.current
+            self.store,
+            default_name=s.gateway.name,
+            system_info=self.host_info.current,
+            announce_password=PasswordFile(s.gateway.state_dir),
         )
         await self.config.load()
         self.api_keys = ApiKeyService(self.store)
