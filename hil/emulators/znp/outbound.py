@@ -89,7 +89,7 @@ def transmit(stack: ZStack, req: TxRequest) -> t.Status:
 
     device = stack.air.by_nwk(req.dst)
     wait = device.delivery_delay() if device is not None else 0.0
-    if device is not None and stack.air.reachable(device) and wait != 0.0:
+    if device is not None and wait != 0.0:
         _hold_for_child(stack, device, frame, req, wait, zdo_request)
         return t.Status.SUCCESS
     _unicast(stack, device, frame, req, zdo_request)

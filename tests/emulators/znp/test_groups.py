@@ -93,7 +93,7 @@ async def test_group_table_full_answers_insufficient_space(joined: JoinedRig) ->
     emu, app = await joined(lights=1)
     ep = endpoint_of(app, LIGHT_1)
     for group in range(1, 17):
-        emu.device(LIGHT_1).endpoint.groups[group] = ""
+        assert (await ep.groups.add(group, "")).status == Status.SUCCESS
     rsp = await ep.groups.add(0x0100, "one too many")
     assert rsp.status == Status.INSUFFICIENT_SPACE
     assert 0x0100 not in emu.device(LIGHT_1).endpoint.groups

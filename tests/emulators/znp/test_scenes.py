@@ -257,3 +257,21 @@ async def test_scenes_survive_power_cycle_and_emulator_restart(rig: Rig) -> None
     app = await rig.app(again)
     await app.groups.add_group(0x0070).endpoint.scenes.recall(0x0070, 7, transition_time=0)
     await eventually(lambda: lamp(again).value(LEVEL, "current_level") == 42, timeout=2)
+
+
+async def test_enhanced_add_and_view_keep_tenths_of_a_second(joined: JoinedRig) -> None:
+    emu, app = await joined()
+    ep = ep_of(app, LIGHT_1)
+    rsp = await ep.scenes.enhanced_add(0, 2, 15, "quick")  # 1.5 s
+    assert rsp.status == Status.SUCCESS
+    view = await ep.scenes.enhanced_view(0, 2)
+    assert (view.status, view.transition_time, view.scene_name) == (Status.SUCCESS, 15, "quick")
+    plain = await ep.scenes.view(0, 2)
+    assert plain.transition_time == 1  # whole seconds in the plain View
+    assert lamp(emu).scenes[(0, 2)].transition == 15
+
+
+async def test_copy_scene_is_not_supported(joined: JoinedRig) -> None:
+    _emu, app = await joined()
+    rsp = await ep_of(app, LIGHT_1).scenes.copy(0, 0, 1, 0, 2)
+    assert rsp.status == Status.UNSUP_CLUSTER_COMMAND

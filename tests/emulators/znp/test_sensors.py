@@ -239,12 +239,12 @@ async def test_bound_ikea_remote_sends_its_commands_to_the_coordinator(joined: J
 async def test_asleep_sensor_misses_reads_that_outlast_the_parent_queue(
     joined: JoinedRig,
 ) -> None:
-    spec = DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY, awake_time=1.0, poll_interval=60)
+    spec = DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY, awake_time=2.0, poll_interval=60)
     emu, app = await joined(lights=0, devices=[spec])
     temperature = app.get_device(ieee=CLIMATE).endpoints[1].temperature
     values, _ = await temperature.read_attributes(["measured_value"])  # still awake
     assert values["measured_value"] == 2100
-    await eventually(lambda: not emu.device(CLIMATE).snapshot()["awake"], timeout=3)
+    await eventually(lambda: not emu.device(CLIMATE).snapshot()["awake"], timeout=6)
     with pytest.raises(zigpy.exceptions.DeliveryError, match="MAC_TRANSACTION_EXPIRED"):
         await temperature.read_attributes(["measured_value"])
     await control(emu, cmd="wake", ieee=str(CLIMATE))  # e.g. a button on the device
@@ -336,3 +336,37 @@ async def test_configured_attribute_is_reported_every_maximum_interval(joined: J
     mark = emu.air_log.last_seq
     await asyncio.sleep(1.3)
     assert uplinks(emu, mark, CLIMATE) == []
+
+
+async def test_ias_enrolment_survives_an_emulator_restart(joined: JoinedRig, rig: Rig) -> None:
+    emu, app = await joined(lights=0, devices=[DeviceSpec(CONTACT, DeviceKind.DOOR_CONTACT)])
+    ias = app.get_device(ieee=CONTACT).endpoints[1].ias_zone
+    await ias.write_attributes({"cie_addr": app.state.node_info.ieee})
+    await ias.enroll_response(0, 9)
+    await app.shutdown()
+    rig.apps.remove(app)
+    await emu.stop()
+    rig.emulators.remove(emu)
+    again = await rig.emulator(config=emu.config)
+    await rig.app(again)
+    mark = again.air_log.last_seq
+    await control(again, cmd="contact", ieee=str(CONTACT), open=True)
+    await eventually(lambda: uplinks(again, mark, CONTACT) != [], timeout=2)
+    [frame] = [r for r in uplinks(again, mark, CONTACT) if r["profile"] != 0]
+    data = bytes.fromhex(frame["data"])
+    assert frame["cluster"] == 0x0500 and data[2] == 0x00  # Zone Status Change Notification
+    assert data[3:5] == b"\x01\x00" and data[6] == 9  # Alarm1 (open), zone id 9
+    snapshot = again.device(CONTACT).snapshot()
+    assert snapshot["endpoints"][0]["clusters"]["0x0500"]["attributes"]["cie_addr"] == str(
+        app.state.node_info.ieee
+    )
+
+
+async def test_sleeping_sensor_without_battery_lets_frames_expire(joined: JoinedRig) -> None:
+    emu, app = await joined(
+        lights=0, devices=[DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY)]
+    )
+    emu.set_online(CLIMATE, False)  # battery out
+    temperature = app.get_device(ieee=CLIMATE).endpoints[1].temperature
+    with pytest.raises(zigpy.exceptions.DeliveryError, match="MAC_TRANSACTION_EXPIRED"):
+        await temperature.read_attributes(["measured_value"])

@@ -180,5 +180,8 @@ class IasZoneServer(ClusterServer):
 
     def restore(self, values: dict[str, Any]) -> None:
         super().restore(values)
-        if isinstance(self.values.get("cie_addr"), str):
-            self.values["cie_addr"] = zt.EUI64.convert(self.values["cie_addr"])
+        saved = self.values.get("cie_addr")
+        if isinstance(saved, str):  # the state file keeps it as text or a byte list
+            self.values["cie_addr"] = zt.EUI64.convert(saved)
+        elif isinstance(saved, list):
+            self.values["cie_addr"] = zt.EUI64(saved)
