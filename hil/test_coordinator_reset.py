@@ -3,9 +3,11 @@
 A Z-Stack stick that reboots comes back with its network stopped and its endpoints
 forgotten, yet it still answers pings, so neither the serial port nor zigpy's watchdog
 notices. The gateway must see the ``SYS_RESET_IND`` and restart the network by itself; if it
-did not, every light command would fail from then on. Only the virtual rig can cause such
-a reset on purpose (the emulator's ``reset``); a real stick is not reset without cutting
-its power, which is the unplug scenario.
+did not, every light command would fail from then on. A ConBee II that resets
+re-enumerates on USB: its port vanishes and comes back as a new tty, so the gateway sees
+the connection fail and must come back by itself without a restart. Only the virtual rig
+can cause such a reset on purpose (the emulator's ``reset``); a real stick is not reset
+without cutting its power, which is the unplug scenario.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ async def test_a_coordinator_that_reset_itself_is_restarted_and_lights_obey_agai
     lights_before = {i: li["uniqueid"] for i, li in (await deconz.lights()).items()}
     assert await rig.zigbee.reset_coordinator()
 
-    gateway.wait_for_log(r"coordinator reset", timeout=10, since=log_mark)
+    gateway.wait_for_log(rig.zigbee.reset_log, timeout=10, since=log_mark)
 
     async def obeys() -> httpx.Response | None:
         response = await deconz.put(f"lights/{light_id}/state", {"on": True})
