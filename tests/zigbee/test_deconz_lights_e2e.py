@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from zigpy.zcl import foundation
 
 from hil.emulators.deconz import DeconzEmulator
-from hil.emulators.deconz.frames import Request
 from tests.helpers.waiting import until
-from tests.zigbee.rig import CLUSTERS, ieee
+from tests.zigbee.deconz_rig import commands_to, decode_zcl, is_cluster_command
+from tests.zigbee.rig import ieee
 from tests.zigbee.test_deconz_gateway import DeconzRig, deconz_rig
 from tests.zigbee.test_lights_e2e import CASES, EXTENDED
 
@@ -38,35 +37,14 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DeconzR
         yield rig
 
 
-def _cluster_command(request: Request, cluster_id: int, nwk: int) -> bool:
-    """A data request carrying a cluster-specific ZCL command to ``cluster_id`` at ``nwk``
-    (reads and reporting set-up share command ids with cluster commands, so the frame
-    type is checked too)."""
-    if request.command.name != "aps_data_request":
-        return False
-    params = request.params
-    if params["cluster_id"] != cluster_id or params["dst"].address != nwk:
-        return False
-    header, _ = foundation.ZCLHeader.deserialize(bytes(params["asdu"]))
-    return bool(header.frame_control.frame_type == foundation.FrameType.CLUSTER_COMMAND)
-
-
-def _decode(request: Request) -> tuple[str, dict[str, Any]]:
-    params = request.params
-    header, rest = foundation.ZCLHeader.deserialize(bytes(params["asdu"]))
-    definition = CLUSTERS[params["cluster_id"]].server_commands[header.command_id]
-    args, _ = definition.schema.deserialize(rest)
-    return definition.name, args.as_dict()
-
-
 async def _zcl_frame(
     emulator: DeconzEmulator, since: int, cluster_id: int, nwk: int
 ) -> tuple[str, dict[str, Any]]:
     deadline = time.monotonic() + FRAME_TIMEOUT
     while True:
-        found = [r for r in emulator.requests(since) if _cluster_command(r, cluster_id, nwk)]
+        found = [r for r in emulator.requests(since) if is_cluster_command(r, cluster_id, nwk)]
         if found:
-            return _decode(found[0])
+            return decode_zcl(found[0])
         assert time.monotonic() < deadline, f"no command to cluster {cluster_id:#06x} at {nwk}"
         await asyncio.sleep(0.02)
 
@@ -117,9 +95,4 @@ async def test_a_light_that_is_off_refuses_bri_with_201_and_nothing_goes_to_the_
     response = await rig.put_state(EXTENDED, {"bri": 5})
     assert response.json()[0]["error"]["type"] == 201
     nwk = rig.emulator.device(ieee(EXTENDED)).nwk
-    sent = [
-        r
-        for r in rig.emulator.requests(mark)
-        if any(_cluster_command(r, cluster, nwk) for cluster in CLUSTERS)
-    ]
-    assert sent == []
+    assert commands_to(rig.emulator, mark, nwk) == []

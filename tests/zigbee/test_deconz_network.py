@@ -5,109 +5,43 @@ the ConBee emulator, with the gateway's Zigbee side and the deCONZ API on uvicor
 Why again on this radio: formation, restore from zigpy's backup, permit join and the
 channel change are done by a different zigpy radio library with its own steps (parameter
 writes, OFFLINE/CONNECTED, no join callback), so each has its own ways to go wrong.
-A formed network is made once per module and copied into each test (the emulator's state
-file, zigpy's database, the gateway's store, the backup directory), as tests/zigbee does
-for ZNP.
+A formed network is made once per module and copied into each test
+(``tests/zigbee/deconz_rig.py``), as tests/zigbee does for ZNP.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import shutil
-import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import zigpy.types as zt
 
 from gateway.zigbee.backups import backup_path
-from hil.emulators.deconz import DeconzConfig, DeconzEmulator, StickTiming
+from hil.emulators.deconz import DeconzEmulator
 from hil.emulators.deconz.params import FormedNetwork
-from hil.emulators.znp import DeviceSpec, Timing
 from tests.helpers.waiting import until
+from tests.zigbee.deconz_rig import (
+    STATE,
+    conbee_rig,
+    copy_template,
+    make_template,
+    new_emulator,
+    restart_gateway,
+)
 from tests.zigbee.rig import FAST, MANUAL_LAMP, Gateway, ieee
 from tests.zigbee.test_deconz_gateway import DeconzRig
-
-STATE = "deconz-state.json"
-TEMPLATE_FILES = (STATE, "zigbee.db", "gateway.db", "zigbee-backups")
-
-
-def _emulator(tmp: Path, lights: int, manual: bool = False) -> DeconzEmulator:
-    devices = [DeviceSpec(ieee=zt.EUI64.convert(MANUAL_LAMP), auto_join=False)] if manual else []
-    return DeconzEmulator(
-        DeconzConfig(
-            link=tmp / "ttyConBee",
-            state_file=tmp / STATE,
-            lights=lights,
-            devices=devices,
-            timing=Timing.fast(),
-            stick_timing=StickTiming.fast(),
-            seed=7,
-        )
-    )
-
-
-@contextlib.asynccontextmanager
-async def conbee_rig(
-    tmp: Path, *, lights: int = 0, paired: int = 0, manual_lamp: bool = False
-) -> AsyncIterator[DeconzRig]:
-    emulator = _emulator(tmp, lights, manual_lamp)
-    path = await emulator.start()
-    rig = DeconzRig(tmp, emulator, await Gateway(tmp, path, FAST, kind="deconz").start())
-    try:
-        await rig.gw.running(timeout=30)
-        if paired:
-            await rig.gw.pair(paired)
-        yield rig
-    finally:
-        await rig.gw.stop()
-        await rig.emulator.stop()
-
-
-async def _restart_gateway(rig: DeconzRig) -> Gateway:
-    await rig.gw.stop()
-    rig.gw = await Gateway(rig.tmp, rig.emulator.path or "", FAST, kind="deconz").start()
-    await rig.gw.running(timeout=30)
-    return rig.gw
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A formed ConBee network, made once (in a thread: outside any test's event loop)."""
-    directory = tmp_path_factory.mktemp("deconz-formed")
-    errors: list[BaseException] = []
-
-    async def form() -> None:
-        async with conbee_rig(directory):
-            pass
-
-    def run() -> None:
-        try:
-            asyncio.run(form())
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if errors:
-        raise errors[0]
-    return directory
+    return make_template(tmp_path_factory.mktemp("deconz-formed"))
 
 
 @pytest.fixture
 def formed(template: Path, tmp_path: Path) -> Path:
-    for item in template.iterdir():
-        if item.name.startswith(TEMPLATE_FILES):
-            if item.is_dir():
-                shutil.copytree(item, tmp_path / item.name)
-            else:
-                shutil.copy2(item, tmp_path / item.name)
-    return tmp_path
+    return copy_template(template, tmp_path)
 
 
 def _network(rig: DeconzRig) -> FormedNetwork:
@@ -130,7 +64,7 @@ async def test_a_restart_finds_the_same_network_without_forming_again(formed):
     async with conbee_rig(formed) as rig:
         before = await rig.gw.get("/config")
         formations = rig.emulator.firmware.stats.formations
-        gw = await _restart_gateway(rig)
+        gw = await restart_gateway(rig)
         after = await gw.get("/config")
         keys = ("panid", "zigbeechannel", "bridgeid")
         assert [after[k] for k in keys] == [before[k] for k in keys]
@@ -216,7 +150,7 @@ async def _wipe_stick_and_restart(rig: DeconzRig, *, lose_zigpy_database: bool =
     (rig.tmp / STATE).unlink()
     if lose_zigpy_database:
         (rig.tmp / "zigbee.db").unlink()
-    config = _emulator(rig.tmp, 0).config
+    config = new_emulator(rig.tmp, 0).config
     config.ieee = mac
     rig.emulator = DeconzEmulator(config)
     await rig.emulator.start()
