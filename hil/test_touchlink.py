@@ -26,8 +26,7 @@ SCAN_TIMEOUT = 30.0  # about 8 s with the ZLL timings (docs/touchlink.md)
 
 NO_INTER_PAN = (
     "touchlink needs inter-PAN, which the deCONZ serial protocol of a ConBee/RaspBee lacks "
-    "(hil/emulators/deconz/README.md); test_touchlink_on_a_deconz_stick_is_refused_with_503 "
-    "checks the refusal instead"
+    "(hil/emulators/deconz/README.md); this file's deCONZ scenario checks the 503 instead"
 )
 
 
