@@ -198,6 +198,11 @@ class ZigbeeSide(ABC):
         without touching its USB power (``can_reset_coordinator``); False where it cannot."""
         return False
 
+    async def reset_coordinator_keeping_port(self) -> bool:
+        """Reset a deCONZ stick as a RaspBee resets (its UART stays open, only the network
+        goes down, zigpy-deconz notices nothing); False where the rig cannot."""
+        return False
+
     async def rescue(self, ieee: str) -> None:  # noqa: B027 - optional hook
         """Clean-up after a failed scenario: reset a light stuck in the network without
         being the gateway's and make it join again, where the rig can (virtual)."""
@@ -325,6 +330,13 @@ class VirtualZigbee(ZigbeeSide):
         assert self.control is not None
         # The same fault, each emulator's spelling (Z-Stack's ResetReason / deCONZ's).
         await self.control("reset", reason=RESET_REASON[self.stick_kind])
+        return True
+
+    async def reset_coordinator_keeping_port(self) -> bool:
+        if self.stick_kind != "deconz":
+            return False
+        assert self.control is not None
+        await self.control("reset", reason=RESET_REASON["deconz"], port="keep")
         return True
 
     async def rescue(self, ieee: str) -> None:
