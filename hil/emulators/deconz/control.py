@@ -67,8 +67,11 @@ async def _reset(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     reason = str(args.get("reason", "watchdog"))
     if reason not in RESET_REASONS:
         raise ControlError(f"reason must be one of {list(RESET_REASONS)}")
-    emu.reset(reason)
-    return {"reason": reason}
+    port = args.get("port")
+    if port not in (None, "keep", "reenumerate"):
+        raise ControlError("port must be 'keep' (a RaspBee's UART) or 'reenumerate' (ConBee)")
+    emu.reset(reason, keep_port=None if port is None else port == "keep")
+    return {"reason": reason} if port is None else {"reason": reason, "port": port}
 
 
 def _power(online: bool) -> Command:

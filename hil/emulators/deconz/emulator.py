@@ -87,6 +87,7 @@ class DeconzEmulator:
         self._waiters: list[tuple[RequestPredicate, asyncio.Future[Request]]] = []
         self._saver: asyncio.Task[None] | None = None
         self._replug: asyncio.TimerHandle | None = None
+        self._keep_port: bool | None = None  # set by reset() for that one reset
         self._saved: str | None = None
         self._save_lock = asyncio.Lock()
 
@@ -190,15 +191,20 @@ class DeconzEmulator:
         self.firmware.log_event(f"plugged in at {pts}")
         return str(self.config.link) if self.config.link else pts
 
-    def reset(self, reason: str = "external") -> None:
-        """The stick's MCU restarts (as after a watchdog lapse)."""
+    def reset(self, reason: str = "external", *, keep_port: bool | None = None) -> None:
+        """The stick's MCU restarts (as after a watchdog lapse). ``keep_port`` overrides
+        the kind for this reset: True resets as a RaspBee would (the UART stays), False
+        as a ConBee (re-enumerated on USB); None follows ``config.usb``."""
+        self._keep_port = (not self.config.usb) if keep_port is None else keep_port
         self.firmware.reset(reason)
 
     def _rebooted(self, reason: str) -> None:
         """A ConBee is a USB device: its port disappears while it boots and comes back as
         a new tty. A RaspBee (UART) keeps its port."""
+        keep_port = self._keep_port if self._keep_port is not None else not self.config.usb
+        self._keep_port = None
         self.decoder.reset()
-        if not self.config.usb:
+        if keep_port:
             self.firmware.notify()
             return
         self.port.close()

@@ -42,6 +42,28 @@ async def test_control_commands_drive_the_emulator(rig: Rig, tmp_path: Path) -> 
         await server.stop()
 
 
+async def test_a_reset_may_keep_the_port_as_a_raspbees_uart_does(rig: Rig, tmp_path: Path) -> None:
+    emu = await rig.emulator(lights=0)
+    server = ControlServer(emu, tmp_path / "ctl.sock")
+    await server.start()
+    try:
+        async with ControlClient(tmp_path / "ctl.sock") as ctl:
+            pty = emu.pty_path
+            kept = await ctl.request("reset", reason="watchdog", port="keep")
+            assert kept == {"reason": "watchdog", "port": "keep"}
+            assert emu.port.is_open and emu.pty_path == pty, "the UART stays"
+            assert not emu.firmware.runtime.connected, "the network is down after the reset"
+            await ctl.request("reset", reason="watchdog")  # this stick is a ConBee again
+            assert not emu.port.is_open, "a ConBee re-enumerates"
+            await eventually(lambda: emu.port.is_open)
+            assert emu.firmware.stats.resets == 2
+            with pytest.raises(ControlError, match="port must be"):
+                await ctl.request("reset", reason="watchdog", port="sideways")
+            assert emu.firmware.stats.resets == 2, "a refused reset changes nothing"
+    finally:
+        await server.stop()
+
+
 async def test_a_bad_flag_stops_the_emulator_before_it_opens_anything(tmp_path: Path) -> None:
     radio = VirtualRadio(tmp_path / "radio", kind="deconz", extra_args=("--energy", "99=1"))
     with pytest.raises(VirtualRadioError, match="did not start"):
