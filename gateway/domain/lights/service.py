@@ -273,11 +273,16 @@ class LightsService:
         return self.transport
 
     async def _commit_state(self, light: Light, before: dict[str, Any]) -> None:
-        """Persist before answering (acknowledged means stored), then publish."""
+        """Publish now; store with the next coalesced flush (``persistence``).
+
+        A lamp's state is not a configuration change: the lamp holds it, and the bridge
+        reads it back after every (re)connect. Writing it with an fsync before each answer
+        cost more than the radio frame; a power cut loses at most the last
+        ``flush_interval`` seconds of it (README, Performance).
+        """
         if light.id not in self._lights:
             return
-        self._flusher.discard(light.id)
-        await self._store.lights.update(light.id, state=dict(light.state))
+        self._flusher.mark(light.id)
         self._publish_state(light, before)
 
     # -- changes from the radio ------------------------------------------------------------
