@@ -30,7 +30,7 @@ from gateway.api.thinknx.clients import ClientTracker, RateLimiter
 from gateway.api.thinknx.context import ThinknxServices
 from gateway.api.thinknx.openapi import thinknx_paths
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_knx, virtual_catalogue
+from gateway.app.virtual import VirtualPeer, VirtualRigError, virtual_catalogue
 from gateway.knx.catalogue import CatalogueError
 from gateway.knx.catalogue_service import POLL_INTERVAL, CatalogueService
 from gateway.knx.devices import DeviceService
@@ -122,8 +122,9 @@ async def start_knx(gateway: Gateway) -> Contribution:
     knx = settings.knx
     emulator: VirtualPeer | None = None
     if virtual:
+        assert gateway.virtual_rig is not None, "the composition root starts the rig"
         try:
-            port, emulator = await start_virtual_knx()
+            port, emulator = await gateway.virtual_rig.knx()
         except VirtualRigError as exc:
             raise StartupError(f"knx.mode: virtual: {exc}") from None
         knx = dataclasses.replace(knx, gateway_host="127.0.0.1", gateway_port=port)

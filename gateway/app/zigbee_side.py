@@ -28,7 +28,7 @@ import zigpy.application
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_radio
+from gateway.app.virtual import VirtualPeer, VirtualRigError
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.lights import LightsService
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIRTUAL_DIR = "virtual-radio"
 ZIGBEE_DB = "zigbee.db"
 BACKUP_DIR = "zigbee-backups"
 
@@ -165,10 +164,9 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     path = settings.radio.path
     virtual: VirtualPeer | None = None
     if kind == "virtual":
+        assert gateway.virtual_rig is not None, "the composition root starts the rig"
         try:
-            path, virtual = await start_virtual_radio(
-                state_dir / VIRTUAL_DIR, lights=settings.radio.virtual_lights
-            )
+            path, virtual = await gateway.virtual_rig.radio()
         except VirtualRigError as exc:
             raise StartupError(f"radio.kind: virtual: {exc}") from None
     side = ZigbeeSide(
