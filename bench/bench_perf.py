@@ -75,6 +75,41 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (independent of how loaded the box is)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds the gateway (and the rig) spent between two reads."""
+
+    def __init__(self, gateway: int, rig: int | None) -> None:
+        self.gateway, self.rig = gateway, rig
+        self.marks = (0.0, 0.0)
+
+    def mark(self) -> None:
+        rig = cpu_seconds(self.rig) if self.rig else 0.0
+        self.marks = (cpu_seconds(self.gateway), rig)
+
+    def spent(self) -> tuple[float, float]:
+        rig = cpu_seconds(self.rig) if self.rig else 0.0
+        return cpu_seconds(self.gateway) - self.marks[0], rig - self.marks[1]
+
+
+METER: CpuMeter | None = None
+
+
+async def measured(port: int, make, **kwargs) -> tuple[LoadResult, float]:
+    """A load run and the gateway's CPU milliseconds per answered request."""
+    assert METER is not None
+    METER.mark()
+    result = await run_load(port, make, **kwargs)
+    gateway_cpu, _ = METER.spent()
+    answered = max(1, sum(result.statuses.values()))
+    return result, gateway_cpu * 1000 / answered
+
+
 def children_of(pid: int) -> list[tuple[int, str]]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -200,11 +235,17 @@ async def pair(base: str, key: str, count: int) -> list[str]:
         return sorted(dimmable, key=int)
 
 
-def cell(name: str, result: LoadResult, goal_rate: float | None, goal_p99: float | None) -> None:
+def cell(
+    name: str, measured: tuple[LoadResult, float], goal_rate: float | None, goal_p99: float | None
+) -> None:
+    result, cpu_ms = measured
     value = f"{result.rate:8.0f}/s p50 {result.percentile(50):5.1f} ms"
     if goal_rate is not None:
         row(name, value, f">= {goal_rate:.0f}/s", result.rate >= goal_rate and not result.errors)
-    print(f"  {'':<46} p99 {result.percentile(99):6.1f} ms, statuses {result.statuses}")
+    print(
+        f"  {'':<46} p99 {result.percentile(99):6.1f} ms, gateway CPU {cpu_ms:.2f} ms/request, "
+        f"statuses {result.statuses}"
+    )
     if goal_p99 is not None:
         p99 = result.percentile(99)
         row(f"{name}: p99", f"{p99:.1f} ms", f"< {goal_p99:.0f} ms", p99 < goal_p99)
@@ -214,20 +255,20 @@ async def http_cells(port: int, key: str, ids: list[str]) -> None:
     print("HTTP (keep-alive load generator, loopback)")
     one = get_request(f"/api/{key}/lights/{ids[0]}")
     every = get_request(f"/api/{key}/lights")  # every lamp, plugs too
-    result = await run_load(port, lambda c, n: one, clients=1, seconds=CELL_SECONDS)
+    result = await measured(port, lambda c, n: one, clients=1, seconds=CELL_SECONDS)
     cell("GET one light, 1 client", result, 1400, None)  # diyHue 282
-    result = await run_load(port, lambda c, n: one, clients=8, seconds=CELL_SECONDS)
+    result = await measured(port, lambda c, n: one, clients=8, seconds=CELL_SECONDS)
     cell("GET one light, 8 clients", result, None, 10)
-    result = await run_load(port, lambda c, n: every, clients=8, seconds=CELL_SECONDS)
+    result = await measured(port, lambda c, n: every, clients=8, seconds=CELL_SECONDS)
     cell(f"GET all {LIGHTS} lights, 8 clients", result, 450, None)  # diyHue 87
 
     def put(c: int, n: int) -> bytes:
         body = json.dumps({"bri": 1 + n % 254, "transitiontime": 0}).encode()
         return put_request(f"/api/{key}/lights/{ids[c % len(ids)]}/state", body)
 
-    result = await run_load(port, put, clients=1, seconds=CELL_SECONDS)
+    result = await measured(port, put, clients=1, seconds=CELL_SECONDS)
     cell("PUT state, 1 client", result, 5 * 277, None)  # diyHue 277 (no radio)
-    result = await run_load(port, put, clients=8, seconds=CELL_SECONDS)
+    result = await measured(port, put, clients=8, seconds=CELL_SECONDS)
     cell("PUT state, 8 clients (8 lamps)", result, 5 * 322, None)  # diyHue 322 (no radio)
 
 
@@ -256,8 +297,11 @@ async def command_pipeline(port: int, key: str, ids: list[str], control_sock: Pa
     watcher = asyncio.create_task(watch_frames())
     await asyncio.sleep(0.3)
     started = time.time()
+    assert METER is not None
+    METER.mark()
     result = await run_load(port, put, clients=clients, seconds=2 * CELL_SECONDS, warmup=0)
     ended = time.time()
+    gateway_cpu, rig_cpu = METER.spent()
     done.set()
     await watcher
     data = [
@@ -265,11 +309,57 @@ async def command_pipeline(port: int, key: str, ids: list[str], control_sock: Pa
         if f["dir"] == "rx" and "DataRequestExt" in f["frame"] and started <= f["time"] <= ended
     ]  # fmt: skip
     on_wire = len(data) / (ended - started)
+    stick_ms, host_ms = sreq_turnarounds(
+        [f for f in sorted(seen.values(), key=lambda f: f["seq"]) if started <= f["time"] <= ended]
+    )
     row(f"PUT answered, {clients} clients on {clients} lamps", f"{result.rate:.0f}/s", "", None)
     row("commands read by the stick (AF.DataRequestExt)", f"{on_wire:.0f}/s", ">= 185/s",
         on_wire >= 185)  # fmt: skip
     print(f"  p50 {result.percentile(50):.1f} ms, p99 {result.percentile(99):.1f} ms, "
           f"statuses {result.statuses}")  # fmt: skip
+    answered = max(1, sum(result.statuses.values()))
+    window = ended - started
+    print(
+        f"  gateway CPU {gateway_cpu * 1000 / answered:.2f} ms/command "
+        f"({100 * gateway_cpu / window:.0f} % of a core), "
+        f"rig {rig_cpu * 1000 / answered:.2f} ms/command ({100 * rig_cpu / window:.0f} %)"
+    )
+    print(f"  one SREQ at a time on the serial link (zigpy-znp): SREQ -> SRSP in the stick "
+          f"p50 {stick_ms:.2f} ms; SRSP -> next SREQ in the gateway p50 {host_ms:.2f} ms; "
+          f"a 115200 baud UART would add {wire_ms():.2f} ms per SREQ+SRSP")  # fmt: skip
+
+
+def sreq_turnarounds(frames: list[dict]) -> tuple[float, float]:
+    """Median ms from a DataRequestExt SREQ to its SRSP (stick), and SRSP to next SREQ (host)."""
+    stick, host = [], []
+    last_req = last_rsp = None
+    for f in frames:
+        if f["dir"] == "rx" and "DataRequestExt.Req" in f["frame"]:
+            if last_rsp is not None:
+                host.append((f["time"] - last_rsp) * 1000)
+            last_req, last_rsp = f["time"], None
+        elif f["dir"] == "tx" and "DataRequestExt.Rsp" in f["frame"] and last_req is not None:
+            stick.append((f["time"] - last_req) * 1000)
+            last_rsp, last_req = f["time"], None
+    med = lambda v: sorted(v)[len(v) // 2] if v else float("nan")  # noqa: E731
+    return med(stick), med(host)
+
+
+def wire_ms() -> float:
+    """UART time at 115200 baud (10 bits a byte) of one level command's SREQ and its SRSP."""
+    import zigpy_znp.commands as c
+    import zigpy_znp.types as t
+    from zigpy_znp.frames import TransportFrame
+
+    request = c.AF.DataRequestExt.Req(
+        DstAddrModeAddress=t.AddrModeAddress(mode=t.AddrMode.NWK, address=0x1234),
+        DstEndpoint=11, DstPanId=0, SrcEndpoint=1, ClusterId=8, TSN=1,
+        Options=c.af.TransmitOptions.ACK_REQUEST, Radius=30,
+        Data=t.ShortBytes(bytes(6)),  # ZCL header (3) + move to level with on/off (3)
+    )  # fmt: skip
+    answer = c.AF.DataRequestExt.Rsp(Status=t.Status.SUCCESS)
+    size = sum(len(TransportFrame(m.to_frame()).serialize()) for m in (request, answer))
+    return size * 10 / BAUD * 1000
 
 
 async def websocket_fanout(port: int, ws_port: int, key: str, ids: list[str]) -> None:
@@ -346,6 +436,8 @@ async def main() -> None:
             imports = import_seconds()
             assert gw.proc is not None
             kids = children_of(gw.proc.pid)
+            global METER
+            METER = CpuMeter(gw.proc.pid, kids[0][0] if kids else None)
             print("Start")
             row("spawn -> READY=1", f"{ready:.2f} s", "", None)
             row("spawn -> radio running", f"{radio:.2f} s", "", None)
