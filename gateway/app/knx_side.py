@@ -3,9 +3,10 @@
 Order, and why:
 
 1. the Thinknx catalogue (``thinknx.devices_file``, or the virtual rig's catalogue): a bad
-   file stops start-up with its problems listed, before any process or socket exists;
-2. in ``virtual`` mode the KNX emulator child (``hil/virtual_knx.py``, started through
-   ``gateway.app.virtual``) on a free loopback port;
+   file stops start-up with its problems listed, before the KNX link exists (the rig's
+   child, already starting, is stopped with the gateway);
+2. in ``virtual`` mode the KNX emulator's loopback port, from the virtual rig's one child
+   (``hil/virtual_rig.py``, started by the composition root through ``gateway.app.virtual``);
 3. the KNX link, which connects in the background (start never waits for the bus);
 4. the Thinknx services and app, served by the composition root on ``thinknx.port``, and the
    watcher that reloads the catalogue when its file changes.
