@@ -195,9 +195,13 @@ class GatewayRun:
 
 
 def import_seconds() -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import gateway.app"], check=True)
-    return time.perf_counter() - started
+    """Loading the service's code in a fresh interpreter: the best of three (a busy box)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import gateway.app"], check=True)
+        times.append(time.perf_counter() - started)
+    return min(times)
 
 
 async def control(path: Path, cmd: str, **args: object) -> object:
@@ -431,9 +435,9 @@ async def main() -> None:
         gw = GatewayRun(Path(tmp), LIGHTS)
         print(f"gateway run, virtual rig with {LIGHTS} lamps, virtual KNX")
         try:
+            imports = import_seconds()
             ready = gw.start()
             radio = gw.wait_log(r"Zigbee radio running")
-            imports = import_seconds()
             assert gw.proc is not None
             kids = children_of(gw.proc.pid)
             global METER
