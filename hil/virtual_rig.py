@@ -1,10 +1,12 @@
-"""The whole virtual rig in ONE child process: the ZNP stick and the KNX IP interface.
+"""The whole virtual rig in ONE child process: the Zigbee stick and the KNX IP interface.
 
 Why one child: each emulator child paid for its own interpreter and imports (about a
 second and 40-50 MB each on a Pi) and the gateway started them one after the other. One
 child runs both emulators on one event loop, each still behind its real transport (a pty
-for zigpy-znp, a loopback UDP tunnel for xknx), so the gateway drives them exactly as it
-drives hardware. The parent starts it at the very beginning of its own start-up, so the
+for zigpy-znp or zigpy-deconz, a loopback UDP tunnel for xknx), so the gateway drives them
+exactly as it drives hardware. The stick is either kind of ``hil.virtual_radio.KINDS``
+(the Z-Stack or the ConBee emulator), with the same link, state file and control socket
+names as when it runs alone. The parent starts it at the very beginning of its own start-up, so the
 child's imports overlap the gateway's store and service set-up.
 
 The child prints one line once both serve::
@@ -15,7 +17,7 @@ and dies with the gateway (``hil.child.EmulatorChild``: parent-death signal, std
 ``hil/virtual_radio.py`` and ``hil/virtual_knx.py`` stay as they are for the tests and
 tools that want one emulator alone.
 
-Run by hand: ``python -m hil.virtual_rig --radio-dir .run/rig --lights 3 --knx``.
+Run by hand: ``python -m hil.virtual_rig --dir .run/rig --stick znp --lights 3 --knx``.
 """
 
 from __future__ import annotations
@@ -23,17 +25,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import re
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hil.child import ChildStartError, EmulatorChild
 
 log = logging.getLogger(__name__)
 
+KNX_ONLY_DIR = "virtual-knx"  # under the state directory, when there is no virtual stick
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
 _READY = re.compile(r"^ready radio=(\S+) knx=(\S+) control=(\S+)")
@@ -58,14 +63,14 @@ class VirtualRig:
         self,
         directory: Path,
         *,
+        stick: str | None = "znp",
         lights: int = 3,
-        radio: bool = True,
         knx: bool = True,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.directory = directory
+        self.stick = stick  # "znp", "deconz" or None (no stick)
         self.lights = lights
-        self.radio = radio
         self.knx = knx
         self.log_file = directory / "emulator.log"
         self._child = EmulatorChild(
@@ -87,8 +92,8 @@ class VirtualRig:
 
     def command_line(self) -> list[str]:
         args = [sys.executable, "-m", "hil.virtual_rig", "--dir", str(self.directory)]
-        if self.radio:
-            args += ["--radio", "--lights", str(self.lights)]
+        if self.stick is not None:
+            args += ["--stick", self.stick, "--lights", str(self.lights)]
         if self.knx:
             args.append("--knx")
         return args
@@ -133,24 +138,13 @@ async def _serve(args: argparse.Namespace) -> int:
     async with contextlib.AsyncExitStack() as stack:
         radio_path, control = "-", "-"
         knx_port = "-"
-        if args.radio:
-            from hil.emulators.znp import EmulatorConfig, ZnpEmulator
-            from hil.emulators.znp.control import ControlServer
-
-            directory: Path = args.dir
-            emulator = ZnpEmulator(
-                EmulatorConfig(
-                    link=directory / "ttyZNP",
-                    state_file=directory / "znp-state.json",
-                    lights=args.lights,
-                )
-            )
+        if args.stick is not None:
+            emulator, server = _stick(args.stick, args.dir, args.lights)
             radio_path = await emulator.start()
             stack.push_async_callback(emulator.stop)
-            server = ControlServer(emulator, directory / "control.sock")
             await server.start()
             stack.push_async_callback(server.stop)
-            control = str(directory / "control.sock")
+            control = str(args.dir / "control.sock")
         if args.knx:
             from hil.emulators.knx import KnxEmulator, default_devices
 
@@ -170,10 +164,28 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# The stick emulators' own command lines build their configurations (one set of defaults);
+# the emulator and control classes are looked up by name in the same module.
+_STICK_CLASSES = {"znp": "ZnpEmulator", "deconz": "DeconzEmulator"}
+
+
+def _stick(kind: str, directory: Path, lights: int) -> tuple[Any, Any]:
+    """The emulator of one stick kind and its control server, configured as when alone."""
+    from hil.virtual_radio import KINDS
+
+    stick = KINDS[kind]
+    cli = importlib.import_module(f"{stick.module}.__main__")
+    argv = ["--link", str(directory / stick.link), "--lights", str(lights)]
+    argv += ["--state", str(directory / stick.state_file)]
+    config = cli.config_from_args(cli.build_parser().parse_args(argv))
+    emulator = getattr(cli, _STICK_CLASSES[kind])(config)
+    return emulator, cli.ControlServer(emulator, directory / "control.sock")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hil.virtual_rig", description=__doc__)
     parser.add_argument("--dir", type=Path, required=True, help="pty link, state and control")
-    parser.add_argument("--radio", action="store_true", help="run the ZNP stick")
+    parser.add_argument("--stick", choices=sorted(_STICK_CLASSES), help="run this stick")
     parser.add_argument("--lights", type=int, default=3, help="lamps the stick simulates")
     parser.add_argument("--knx", action="store_true", help="run the KNX IP interface")
     args = parser.parse_args(argv)

@@ -25,8 +25,6 @@ from gateway.settings import Settings
 if TYPE_CHECKING:
     from hil.virtual_rig import RigAddresses, VirtualRig
 
-VIRTUAL_DIR = "virtual-radio"  # where the stick's pty, state and control socket live
-
 
 class VirtualPeer(Protocol):
     """A started emulator: the composition root only needs to stop it."""
@@ -38,14 +36,18 @@ class VirtualRigError(RuntimeError):
     """The emulator child did not come up; the message says why."""
 
 
+VIRTUAL_RADIO_KINDS = ("virtual", "virtual-deconz")
+
+
 class SharedRig:
     """The rig child the two sides share; starts at once, stops after its last user."""
 
-    def __init__(self, directory: Path, *, lights: int, radio: bool, knx: bool) -> None:
-        self.directory = directory
+    def __init__(self, state_dir: Path, *, radio: str | None, lights: int, knx: bool) -> None:
+        self.state_dir = state_dir
+        self.radio_setting = radio  # a VIRTUAL_RADIO_KINDS value, or None: no stick
         self.lights = lights
-        self.radio_wanted = radio
         self.knx_wanted = knx
+        self.radio_kind = ""  # the kind the gateway drives the stick as (known once started)
         self._rig: VirtualRig | None = None
         self._starting: asyncio.Task[RigAddresses] | None = None
         self._shares = 0
@@ -56,12 +58,15 @@ class SharedRig:
             self._starting = asyncio.create_task(self._start(), name="virtual-rig-start")
 
     async def _start(self) -> RigAddresses:
-        from hil.virtual_rig import VirtualRig
+        from hil.virtual_radio import VIRTUAL_SETTINGS
+        from hil.virtual_rig import KNX_ONLY_DIR, VirtualRig
         from hil.virtual_rig import VirtualRigError as ChildError
 
-        self._rig = VirtualRig(
-            self.directory, lights=self.lights, radio=self.radio_wanted, knx=self.knx_wanted
-        )
+        stick, directory = None, self.state_dir / KNX_ONLY_DIR
+        if self.radio_setting is not None:
+            stick, self.radio_kind, name = VIRTUAL_SETTINGS[self.radio_setting]
+            directory = self.state_dir / name
+        self._rig = VirtualRig(directory, stick=stick, lights=self.lights, knx=self.knx_wanted)
         try:
             return await self._rig.start()
         except ChildError as exc:
@@ -72,12 +77,15 @@ class SharedRig:
         assert self._starting is not None
         return await asyncio.shield(self._starting)
 
-    async def radio(self) -> tuple[str, VirtualPeer]:
-        """The emulated ZNP stick's serial path, and a share to stop."""
+    async def radio(self) -> tuple[str, str, VirtualPeer]:
+        """The emulated stick's serial path, the radio kind to drive it as, a share to stop.
+
+        ``virtual-deconz`` is driven by zigpy-deconz exactly like a ConBee on ``deconz``.
+        """
         path = (await self._addresses()).radio_path
         if path is None:
             raise VirtualRigError("the virtual rig runs no radio")
-        return path, self._share()
+        return path, self.radio_kind, self._share()
 
     async def knx(self) -> tuple[int, VirtualPeer]:
         """The emulated KNX IP interface's loopback UDP port, and a share to stop."""
@@ -122,15 +130,12 @@ class _Share:
 
 def shared_rig_for(settings: Settings) -> SharedRig | None:
     """The rig the settings ask for, or None when neither bus is virtual."""
-    radio = settings.radio.kind == "virtual"
+    radio = settings.radio.kind if settings.radio.kind in VIRTUAL_RADIO_KINDS else None
     knx = settings.knx.mode == "virtual"
-    if not (radio or knx):
+    if radio is None and not knx:
         return None
     return SharedRig(
-        settings.gateway.state_dir / VIRTUAL_DIR,
-        lights=settings.radio.virtual_lights,
-        radio=radio,
-        knx=knx,
+        settings.gateway.state_dir, radio=radio, lights=settings.radio.virtual_lights, knx=knx
     )
 
 

@@ -72,3 +72,36 @@ async def test_the_gateway_drives_both_virtual_buses_through_one_child(tmp_path)
     finally:
         await gateway.stop()
     assert rig_children() == []
+
+
+async def test_the_conbee_stick_runs_in_the_same_one_child(tmp_path):
+    rig = VirtualRig(tmp_path / "rig", stick="deconz", lights=1)
+    addresses = await rig.start()
+    try:
+        assert rig_children() == [rig.pid]
+        assert addresses.radio_path is not None and Path(addresses.radio_path).exists()
+        assert addresses.radio_path.endswith("ttyConBee")
+        assert addresses.knx_port is not None
+    finally:
+        await rig.stop()
+    assert rig_children() == []
+
+
+async def test_the_gateway_drives_a_virtual_conbee_from_the_rig_with_zigpy_deconz(tmp_path):
+    settings = settings_for(
+        tmp_path,
+        GATEWAY_RADIO_KIND="virtual-deconz",
+        GATEWAY_RADIO_VIRTUAL_LIGHTS="1",
+        GATEWAY_HTTP_WEBSOCKET_PORT=str(free_port()),
+    )
+    gateway = Gateway(settings, notifier=SystemdNotifier(None))
+    await gateway.start()
+    try:
+        assert len(rig_children()) == 1
+        supervisor = gateway.zigbee
+        assert supervisor.config.kind == "deconz"  # driven like a ConBee on radio.kind deconz
+        await until(lambda: supervisor.state is RadioState.RUNNING, timeout=60)
+    finally:
+        await gateway.stop()
+    assert rig_children() == []
+    assert (tmp_path / "state" / "virtual-deconz" / "deconz-state.json").exists()
