@@ -52,7 +52,7 @@ from bench.loadgen import (
 LIGHTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 CELL_SECONDS = 5.0
 BAUD = 115200
-ADMIN = ("delight", "delight")
+ADMIN_USER = "delight"
 ROWS: list[tuple[str, str, str, bool | None]] = []
 
 
@@ -458,7 +458,11 @@ async def main() -> None:
             row("emulator child processes", f"{len(kids)}", "1", len(kids) == 1)
             base = f"http://127.0.0.1:{gw.http}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-                answer = await http.post("/api", json={"devicetype": "bench#perf"}, auth=ADMIN)
+                # The admin password is generated at the first start (README).
+                password = (Path(tmp) / "state" / "initial-admin-password").read_text().strip()
+                answer = await http.post(
+                    "/api", json={"devicetype": "bench#perf"}, auth=(ADMIN_USER, password)
+                )
                 key = answer.json()[0]["success"]["username"]
             started = time.monotonic()
             ids = await pair(base, key, LIGHTS)
