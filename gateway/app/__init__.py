@@ -14,6 +14,6 @@ talks to systemd. Nothing below it knows it exists.
 from __future__ import annotations
 
 from gateway.app.contribution import StartupError
-from gateway.app.gateway import Gateway
+from gateway.app.gateway import Gateway, event_loop_factory
 
-__all__ = ["Gateway", "StartupError"]
+__all__ = ["Gateway", "StartupError", "event_loop_factory"]

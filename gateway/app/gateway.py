@@ -1,10 +1,13 @@
 """The running gateway: builds every part from the settings, starts and stops them in order.
 
-Start order follows dependencies and the promise to systemd: the store first (integrity
-check, migrations), then the domain services, then the field buses (which connect in the
-background and may take long or fail: the gateway serves HTTP meanwhile and reports the
-fault), then the HTTP servers; only when they listen do we send READY=1. Stop runs in
-reverse after STOPPING=1, so no request is accepted by a half-stopped service.
+Start order follows dependencies and the promise to systemd: the listening sockets first
+(a busy port is a start-up error before anything else happens, and early clients wait in
+the backlog instead of being refused) and the virtual rig's child, if any, in the
+background; then the store (integrity check, migrations), the domain services, the two
+field buses side by side (they connect in the background and may take long or fail: the
+gateway serves HTTP meanwhile and reports the fault), then the HTTP servers start serving;
+only then do we send READY=1. Stop runs in reverse after STOPPING=1, so no request is
+accepted by a half-stopped service.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
 from gateway.app.systemd import SystemdNotifier
+from gateway.app.virtual import SharedRig, shared_rig_for
 from gateway.app.web_side import apply_staged_restore, backup_service, page_routes, start_discovery
 from gateway.app.zigbee_side import start_zigbee
 from gateway.discovery import Discovery
@@ -73,11 +77,17 @@ class Gateway:
         self._background: list[asyncio.Task[Any]] = []
         self._contributions: list[Contribution] = []
         self._stop = asyncio.Event()
+        self.virtual_rig: SharedRig | None = None
+        self._bound: dict[tuple[str, int], socket.socket] = {}
 
     # -- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         s = self.settings
+        self._bind_configured_ports()
+        self.virtual_rig = shared_rig_for(s)
+        if self.virtual_rig is not None:
+            self.virtual_rig.begin()  # its start-up overlaps ours
         self.notifier.status("opening the store")
         await apply_staged_restore(s)
         self.store = await Store.open(s.database_url)
@@ -94,11 +104,14 @@ class Gateway:
         await self.api_keys.load()
 
         self.notifier.status("starting the field buses")
-        zigbee = await start_zigbee(self)
-        self._contributions.append(zigbee)
+        started = await asyncio.gather(start_zigbee(self), start_knx(self), return_exceptions=True)
+        self._contributions.extend(c for c in started if isinstance(c, Contribution))
+        for failure in started:
+            if isinstance(failure, BaseException):
+                raise failure
+        zigbee = self._contributions[0]
         self.zigbee = zigbee.network
         self.config.network = zigbee.network
-        self._contributions.append(await start_knx(self))
 
         self.deconz = DeconzServices(
             config=self.config,
@@ -183,6 +196,11 @@ class Gateway:
                 except Exception:
                     log.exception("error while stopping a field bus")
         self._contributions.clear()
+        if self.virtual_rig is not None:
+            await self.virtual_rig.stop()
+        for sock in self._bound.values():
+            sock.close()
+        self._bound.clear()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -239,13 +257,8 @@ class Gateway:
     # -- helpers ------------------------------------------------------------------------
 
     async def _serve(self, name: str, app: Any, host: str, port: int, setting: str) -> None:
-        """Bind first (so a busy port is a clear start-up error), then serve."""
-        try:
-            sock = socket.create_server((host, port), family=_family(host), reuse_port=False)
-        except OSError as exc:
-            raise StartupError(
-                f"{setting}: cannot listen on {host}:{port} ({exc.strerror})"
-            ) from None
+        """Serve on the socket bound at the start (or bind now), then wait until serving."""
+        sock = self._bound.pop((host, port), None) or listening_socket(host, port, setting)
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
         server = EmbeddedServer(config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http-{name}")
@@ -258,6 +271,18 @@ class Gateway:
         self._servers.append((name, server, task))
         log.info("%s API listening on %s:%d", name, host, port)
 
+    def _bind_configured_ports(self) -> None:
+        """Bind every port the settings name, before anything else starts."""
+        s = self.settings
+        ports = [(s.http.host, s.http.port, "http.port")]
+        if s.radio.kind != "none":
+            ports.append((s.http.host, s.http.websocket_port, "http.websocket_port"))
+        if s.thinknx.enabled:
+            ports.append((s.thinknx.host, s.thinknx.port, "thinknx.port"))
+        for host, port, setting in ports:
+            if (host, port) not in self._bound:
+                self._bound[(host, port)] = listening_socket(host, port, setting)
+
     def _on_server_done(self, name: str) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
             if not self._stop.is_set():
@@ -268,6 +293,38 @@ class Gateway:
 
     def _spawn(self, coro: Any, name: str) -> None:
         self._background.append(asyncio.create_task(coro, name=name))
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop where it is installed (x86_64, arm64), else None: asyncio's own.
+
+    Why: uvloop roughly halves the loop's share of every request and radio frame; it has
+    no wheels for armhf (32-bit Raspberry Pi OS), where the gateway runs on asyncio's loop
+    unchanged.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def listening_socket(host: str, port: int, setting: str) -> socket.socket:
+    """A listening TCP socket whose accepted connections send at once (TCP_NODELAY).
+
+    Why here: asyncio sets TCP_NODELAY on an accepted connection only when the listening
+    socket's ``proto`` is IPPROTO_TCP, and ``socket.create_server`` leaves it 0. Without it
+    Nagle holds the body of every keep-alive answer (h11 writes headers and body apart)
+    until the client's delayed ACK, 40 ms later. Linux copies the option from the
+    listening socket to each connection it accepts, so setting it once covers every port.
+    """
+    try:
+        sock = socket.create_server((host, port), family=_family(host), reuse_port=False)
+    except OSError as exc:
+        raise StartupError(f"{setting}: cannot listen on {host}:{port} ({exc.strerror})") from None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -3,9 +3,10 @@
 Order, and why:
 
 1. the Thinknx catalogue (``thinknx.devices_file``, or the virtual rig's catalogue): a bad
-   file stops start-up with its problems listed, before any process or socket exists;
-2. in ``virtual`` mode the KNX emulator child (``hil/virtual_knx.py``, started through
-   ``gateway.app.virtual``) on a free loopback port;
+   file stops start-up with its problems listed, before the KNX link exists (the rig's
+   child, already starting, is stopped with the gateway);
+2. in ``virtual`` mode the KNX emulator's loopback port, from the virtual rig's one child
+   (``hil/virtual_rig.py``, started by the composition root through ``gateway.app.virtual``);
 3. the KNX link, which connects in the background (start never waits for the bus);
 4. the Thinknx services and app, served by the composition root on ``thinknx.port``, and the
    watcher that reloads the catalogue when its file changes.
@@ -31,7 +32,7 @@ from gateway.api.thinknx.clients import ClientTracker, RateLimiter
 from gateway.api.thinknx.context import ThinknxServices
 from gateway.api.thinknx.openapi import thinknx_paths
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_knx, virtual_catalogue
+from gateway.app.virtual import VirtualPeer, VirtualRigError, virtual_catalogue
 from gateway.knx.catalogue import Catalogue, CatalogueError
 from gateway.knx.catalogue_service import POLL_INTERVAL, CatalogueService
 from gateway.knx.devices import DeviceService
@@ -124,8 +125,9 @@ async def start_knx(gateway: Gateway) -> Contribution:
     knx = settings.knx
     emulator: VirtualPeer | None = None
     if virtual:
+        assert gateway.virtual_rig is not None, "the composition root starts the rig"
         try:
-            port, emulator = await start_virtual_knx()
+            port, emulator = await gateway.virtual_rig.knx()
         except VirtualRigError as exc:
             raise StartupError(f"knx.mode: virtual: {exc}") from None
         knx = dataclasses.replace(knx, gateway_host="127.0.0.1", gateway_port=port)

@@ -27,12 +27,7 @@ import zigpy.application
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import (
-    VIRTUAL_RADIO_KINDS,
-    VirtualPeer,
-    VirtualRigError,
-    start_virtual_radio,
-)
+from gateway.app.virtual import VIRTUAL_RADIO_KINDS, VirtualPeer, VirtualRigError
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.lights import LightsService
@@ -189,10 +184,9 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     path = settings.radio.path
     virtual: VirtualPeer | None = None
     if kind in VIRTUAL_RADIO_KINDS:
+        assert gateway.virtual_rig is not None, "the composition root starts the rig"
         try:
-            path, kind, virtual = await start_virtual_radio(
-                kind, state_dir, lights=settings.radio.virtual_lights
-            )
+            path, kind, virtual = await gateway.virtual_rig.radio()
         except VirtualRigError as exc:
             raise StartupError(f"radio.kind: {settings.radio.kind}: {exc}") from None
     side = ZigbeeSide(

@@ -13,12 +13,14 @@ from gateway.store import StoreError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from gateway.app import Gateway, StartupError  # the whole service, loaded only to run it
+    # the whole service, loaded only to run it
+    from gateway.app import Gateway, StartupError, event_loop_factory
 
     settings = load(args)
     configure_logging(settings.gateway.log_level)
     try:
-        asyncio.run(Gateway(settings).run())
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(Gateway(settings).run())
     except (StoreError, StartupError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return EXIT_RUNTIME

@@ -2,18 +2,27 @@
 
 Why this exists: domain services (lights, config, KNX devices) must not know who is
 listening. The websocket server, and later MQTT, subscribe here. Each subscriber gets its
-own bounded queue so that one slow consumer (a phone on a bad Wi-Fi link) can never block
-the publisher or the other subscribers: when a queue is full the subscriber is marked
+own bounded buffer so that one slow consumer (a phone on a bad Wi-Fi link) can never block
+the publisher or the other subscribers: when a buffer is full the subscriber is marked
 overflowed and closed, and it is the consumer's job to reconnect and re-read the state.
+
+Why events travel as :class:`Published`: with fifty websocket clients an event used to be
+encoded fifty times; the envelope encodes it once, on first use, for every subscriber.
+Waiting costs nothing: a consumer sleeps on an :class:`asyncio.Event` (no polling), and
+:attr:`Subscription.closed_signal` lets it notice an overflow even while it is stuck
+elsewhere (a send to a client that stopped reading).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 log = logging.getLogger(__name__)
 
@@ -24,28 +33,51 @@ class SubscriptionClosed(Exception):
     """The subscription was closed, by the bus (overflow) or by its owner."""
 
 
-@dataclass(eq=False)
+class Published:
+    """One published event and, once asked for, its JSON text (shared by every subscriber).
+
+    Subscribers must not modify ``event``: the same object reaches all of them.
+    """
+
+    __slots__ = ("_text", "event")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Compact UTF-8 JSON of the event, encoded on first use only."""
+        if self._text is None:
+            try:
+                self._text = orjson.dumps(self.event).decode()
+            except TypeError:  # a key orjson refuses (not exactly str): the slow way
+                self._text = json.dumps(self.event, separators=(",", ":"), ensure_ascii=False)
+        return self._text
+
+
 class Subscription:
-    """One consumer's view of the bus: a bounded queue of events."""
+    """One consumer's view of the bus: a bounded buffer of events."""
 
-    bus: EventBus
-    maxsize: int
-    queue: asyncio.Queue[Event | None] = field(init=False)
-    overflowed: bool = False
-    closed: bool = False
+    def __init__(self, bus: EventBus, maxsize: int) -> None:
+        self.bus = bus
+        self.maxsize = maxsize
+        self.overflowed = False
+        self.closed = False
+        self.closed_signal = asyncio.Event()
+        self._buffer: deque[Published] = deque()
+        self._ready = asyncio.Event()
 
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.maxsize + 1)  # one extra slot for the close marker
-
-    def offer(self, event: Event) -> None:
-        """Queue an event without waiting; on overflow close the subscription."""
+    def offer(self, item: Published) -> None:
+        """Buffer an event without waiting; on overflow close the subscription."""
         if self.closed:
             return
-        if self.queue.qsize() >= self.maxsize:
+        if len(self._buffer) >= self.maxsize:
             self.overflowed = True
             self.close()
             return
-        self.queue.put_nowait(event)
+        self._buffer.append(item)
+        self._ready.set()
 
     def close(self) -> None:
         """Stop receiving; a pending ``get`` raises :class:`SubscriptionClosed`."""
@@ -53,16 +85,27 @@ class Subscription:
             return
         self.closed = True
         self.bus.unsubscribe(self)
-        self.queue.put_nowait(None)
+        self._buffer.clear()
+        self._ready.set()
+        self.closed_signal.set()
+
+    async def next(self) -> Published:
+        """Next event with its shared encoding, or :class:`SubscriptionClosed` once closed."""
+        while not self._buffer:
+            if self.closed:
+                raise SubscriptionClosed
+            self._ready.clear()
+            await self._ready.wait()
+        if self.closed:
+            raise SubscriptionClosed
+        return self._buffer.popleft()
 
     async def get(self) -> Event:
         """Next event, or :class:`SubscriptionClosed` once closed."""
-        if self.closed and self.queue.empty():
-            raise SubscriptionClosed
-        event = await self.queue.get()
-        if event is None:
-            raise SubscriptionClosed
-        return event
+        return (await self.next()).event
+
+    def qsize(self) -> int:
+        return len(self._buffer)
 
     async def __aiter__(self) -> AsyncIterator[Event]:
         while True:
@@ -91,7 +134,10 @@ class EventBus:
         return len(self._subscribers)
 
     def publish(self, event: Event) -> None:
+        if not self._subscribers:
+            return
+        item = Published(event)
         for sub in list(self._subscribers):
-            sub.offer(event)
+            sub.offer(item)
             if sub.overflowed:
-                log.warning("event subscriber too slow; closed it (queue of %d full)", sub.maxsize)
+                log.warning("event subscriber too slow; closed it (buffer of %d full)", sub.maxsize)

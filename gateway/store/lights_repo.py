@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import utcnow
@@ -137,11 +137,17 @@ class LightsRepository:
         if not states:
             return
         now = utcnow()
+        # One executemany UPDATE: no SELECT, no ORM objects; a light deleted meanwhile
+        # simply matches no row.
+        table = cast(Table, LightRow.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("light_id"))
+            .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+        )
+        params = [{"light_id": i, "new_state": st, "now": now} for i, st in states.items()]
         async with self._sessions() as session, session.begin():
-            rows = (await session.scalars(select(LightRow).where(LightRow.id.in_(states)))).all()
-            for row in rows:
-                row.state = states[row.id]
-                row.updated_at = now
+            await session.execute(statement, params)
 
     async def delete(self, light_id: int) -> bool:
         async with self._sessions() as session, session.begin():

@@ -37,9 +37,17 @@ from gateway.domain.lights.model import (
     LightCommand,
     LightRefused,
     LightUnreachable,
+    SetColorTemp,
+    SetHueSat,
+    SetLevel,
+    SetXY,
+    TurnOff,
+    TurnOn,
+    TurnOnAtLevel,
 )
 from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee import zcl
+from gateway.zigbee.coalescing import LatestWins
 from gateway.zigbee.supervisor import RadioSupervisor
 
 if TYPE_CHECKING:
@@ -55,6 +63,17 @@ ATTRIBUTE_EVENTS = ("attribute_report", "attribute_updated")
 # Delivery statuses that mean "the light did not answer" (Z-Stack and deCONZ names);
 # any other failure status is the radio refusing to send (full queue, bad request, ...).
 NOT_ACKNOWLEDGED = ("NO_ACK", "NO_ROUTE", "TRANSACTION_EXPIRED", "ROUTE_ERROR", "NO_RESPONSE")
+
+# Settings a newer command of the same kind overwrites (gateway.zigbee.coalescing).
+SETTING_KINDS: dict[type, str] = {
+    TurnOn: "on",
+    TurnOff: "on",
+    TurnOnAtLevel: "level",
+    SetLevel: "level",
+    SetHueSat: "colour",
+    SetColorTemp: "colour",
+    SetXY: "colour",
+}
 
 
 def radio_refusal(exc: BaseException) -> str | None:
@@ -101,6 +120,7 @@ class ZigbeeLights:
         self._radio_idle = asyncio.Event()
         self._radio_idle.set()
         self._busy_periods = 0
+        self._latest = LatestWins()
         supervisor.add_app_hooks(self._on_up, self._on_down)
         supervisor.add_state_listener(self._on_state)
 
@@ -119,8 +139,15 @@ class ZigbeeLights:
     async def send(self, address: LightAddress, caps: Capabilities, command: LightCommand) -> None:
         self.supervisor.check_ready()
         endpoint = self._endpoint(address)
+        kind = SETTING_KINDS.get(type(command))
         try:
-            await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
+            if kind is None:
+                await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
+            else:
+                await self._latest.run(
+                    (address, kind),
+                    lambda: zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries),
+                )
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             refused = radio_refusal(exc)
@@ -357,6 +384,7 @@ class ZigbeeLights:
             log.error("lights bridge task %s failed", task.get_name(), exc_info=task.exception())
 
     async def stop(self) -> None:
+        await self._latest.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

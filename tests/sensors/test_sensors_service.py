@@ -42,7 +42,7 @@ async def test_the_same_button_twice_is_two_events(sqlite_url):
             sensors.reading(SensorReading(switch.uniqueid, {"buttonevent": 1002}, event=True))
             event = await events.get()
             assert event["state"]["buttonevent"] == 1002
-        assert events.queue.empty()
+        assert events.qsize() == 0
 
 
 async def test_without_notify_all_a_change_carries_only_what_changed(sqlite_url):
@@ -59,7 +59,7 @@ async def test_without_notify_all_a_change_carries_only_what_changed(sqlite_url)
         assert event["config"] == {"battery": 60} and "state" not in event
         # The same value again is no news.
         sensors.reading(SensorReading(climate.uniqueid, config={"battery": 60}))
-        assert events.queue.empty()
+        assert events.qsize() == 0
 
 
 async def test_readings_reach_the_store_at_the_next_flush(sqlite_url):
@@ -78,7 +78,7 @@ async def test_readings_reach_the_store_at_the_next_flush(sqlite_url):
 async def test_a_device_seen_while_joins_are_closed_is_not_added(sqlite_url):
     async with service(sqlite_url) as (sensors, events, _):
         assert await sensors.discovered(CLIMATE, may_add=False) is None
-        assert sensors.all() == [] and events.queue.empty()
+        assert sensors.all() == [] and events.qsize() == 0
 
 
 async def test_a_known_sensor_rejoining_keeps_id_name_and_state(sqlite_url):
@@ -100,5 +100,5 @@ async def test_a_switched_off_switch_announces_no_presses(sqlite_url):
         await sensors.set_config(switch.rid, {"on": False})
         await events.get()
         sensors.reading(SensorReading(switch.uniqueid, {"buttonevent": 1002}, event=True))
-        assert events.queue.empty()
+        assert events.qsize() == 0
         assert sensors.get(switch.rid).state["buttonevent"] is None

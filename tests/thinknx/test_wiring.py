@@ -35,7 +35,7 @@ def settings_for(tmp_path: Path, **env: str):
 
 
 def emulator_children() -> list[int]:
-    """Our child processes running the virtual KNX rig."""
+    """Our child processes running the virtual rig (both emulators in one child)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -46,7 +46,7 @@ def emulator_children() -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() and b"hil.virtual_knx" in cmdline and stat.split()[2] != "Z":
+        if ppid == os.getpid() and b"hil.virtual_rig" in cmdline and stat.split()[2] != "Z":
             found.append(int(entry.name))
     return found
 

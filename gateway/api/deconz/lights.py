@@ -16,7 +16,12 @@ from starlette.responses import Response
 
 from gateway.api import errors
 from gateway.api.deconz import params
-from gateway.api.deconz.routing import ApiRequest, json_response, success_item
+from gateway.api.deconz.routing import (
+    ApiRequest,
+    encoded_response,
+    json_response,
+    success_item,
+)
 from gateway.domain.lights import (
     ALERT_SECONDS,
     COMMAND_PARAMS,
@@ -61,8 +66,10 @@ async def _optional_object(api: ApiRequest, address: str) -> dict[str, Any]:
 
 async def get_lights(api: ApiRequest) -> Response:
     service = _service(api)
-    body = service.render_all() if service is not None else {}
-    return json_response(body, request=api.request)
+    if service is None:
+        return json_response({}, request=api.request)
+    rendered = service.rendered_all()
+    return encoded_response(rendered.content, rendered.etag, request=api.request)
 
 
 async def get_new_lights(api: ApiRequest) -> Response:
@@ -89,7 +96,8 @@ async def search_lights(api: ApiRequest) -> Response:
 
 async def get_light(api: ApiRequest) -> Response:
     service, light = _light(api)
-    return json_response(service.render(light), request=api.request)
+    rendered = service.rendered(light)
+    return encoded_response(rendered.content, rendered.etag, request=api.request)
 
 
 async def put_light(api: ApiRequest) -> Response:

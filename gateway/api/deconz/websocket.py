@@ -2,18 +2,21 @@
 
 Why a separate server: deCONZ serves events on ``websocketport`` (advertised in the
 configuration), not on the REST port, and clients (pydeconz/Home Assistant, Phoscon)
-connect there directly. Each client gets its own bounded queue from the event bus; a
-client that cannot keep up (its queue overflows, or a single send stalls for
+connect there directly. Each client gets its own bounded buffer from the event bus; a
+client that cannot keep up (its buffer overflows, or a single send stalls for
 ``send_timeout``) is disconnected with close code 1013 ("try again later") so it never
 slows the others down. Clients reconnect and re-read the state, as deCONZ clients do.
 Protocol pings are answered by the websocket layer itself; text from clients is ignored.
+
+Cost per event and client is one buffer append and one send of text the bus encoded once
+for everybody (``Published.text``); nothing polls: an overflow wakes the client's handler
+through the subscription's close signal even while a send to it is stuck.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -37,12 +40,11 @@ class EventSocket:
         *,
         queue_size: int = 256,
         send_timeout: float = 5.0,
-        watch_interval: float = 0.1,
+        watch_interval: float | None = None,  # accepted for old callers; nothing polls now
     ) -> None:
         self._events = events
         self._queue_size = queue_size
         self._send_timeout = send_timeout
-        self._watch_interval = watch_interval
         self.clients = 0
 
     async def handle(self, websocket: WebSocket) -> None:
@@ -54,7 +56,7 @@ class EventSocket:
         tasks = {
             asyncio.create_task(self._forward(websocket, subscription)),
             asyncio.create_task(self._drain(websocket)),
-            asyncio.create_task(self._watch(subscription)),
+            asyncio.create_task(subscription.closed_signal.wait()),
         }
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -73,14 +75,14 @@ class EventSocket:
     async def _forward(self, websocket: WebSocket, subscription: Subscription) -> None:
         while True:
             try:
-                event = await subscription.get()
+                item = await subscription.next()
             except SubscriptionClosed:
                 return
-            if event.get("t") != "event":
+            if item.event.get("t") != "event":
                 continue  # only deCONZ-shaped events go out on this socket
-            text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
             try:
-                await asyncio.wait_for(websocket.send_text(text), self._send_timeout)
+                async with asyncio.timeout(self._send_timeout):
+                    await websocket.send_text(item.text)
             except TimeoutError:
                 subscription.close()
                 return
@@ -93,15 +95,6 @@ class EventSocket:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-
-    async def _watch(self, subscription: Subscription) -> None:
-        """Notice an overflow even while a send to this client is stuck.
-
-        The bus closes an overflowing subscription without notifying anyone (its only
-        signal is a marker in the queue we are not reading while stuck), so we look.
-        """
-        while not subscription.closed:  # noqa: ASYNC110
-            await asyncio.sleep(self._watch_interval)
 
 
 def build_websocket_app(events: EventBus, **options: Any) -> Starlette:

@@ -1,10 +1,13 @@
-"""Coalesced writing of light state that comes from the lamps themselves.
+"""Coalesced writing of light state, from the lamps' reports and from client commands.
 
-Why coalesced: a dimming lamp reports several times a second, and every report is already
-the lamp's own truth (it holds the state and reports it again after a power cut). Writing
-each one with an fsync would cost more than the radio traffic itself. Reports mark the
-light dirty; the last state of each dirty light is written every ``interval`` seconds and
-at stop. State a client set is written before its answer instead (``LightsService``).
+Why coalesced: a dimming lamp reports several times a second, and a client dimming it
+sends as many commands; either way the state is the lamp's own (it holds it, reports it,
+and the bridge reads it back after every reconnect), not a configuration change a client
+was promised on disk. Writing each change with an fsync cost more than the radio frame
+itself. A change marks the light dirty; the last state of each dirty light is written in
+one transaction every ``interval`` seconds and at stop. A power cut loses at most the last
+``interval`` seconds of lamp state; names, keys and configuration are still written with
+``synchronous=FULL`` before their answer.
 """
 
 from __future__ import annotations

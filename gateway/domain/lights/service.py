@@ -50,7 +50,7 @@ from gateway.domain.lights.records import (
     ParamResult,
     StateRequest,
 )
-from gateway.domain.lights.rendering import LightRenderer, api_state
+from gateway.domain.lights.rendering import LightRenderer, Rendered, api_state
 from gateway.domain.lights.search import SEARCH_SECONDS, NewLightsSearch
 from gateway.domain.radio import RadioBusy, RadioUnavailable
 from gateway.store import Store
@@ -143,10 +143,18 @@ class LightsService:
 
     def render(self, light: Light) -> dict[str, Any]:
         """The light object of ``GET /lights/<id>``, kept until the light changes."""
-        return self._renderer.render(light, self.radio_up)
+        return self._renderer.render(light, self.radio_up).body
 
     def render_all(self) -> dict[str, Any]:
-        return {light.rid: self.render(light) for light in self.all()}
+        return self.rendered_all().body
+
+    def rendered(self, light: Light) -> Rendered:
+        """The light object with its encoded bytes and ETag, kept until the light changes."""
+        return self._renderer.render(light, self.radio_up)
+
+    def rendered_all(self) -> Rendered:
+        """``GET /lights`` with its encoded bytes and ETag, kept until any light changes."""
+        return self._renderer.render_all(self.all(), self.radio_up)
 
     async def section(self) -> dict[str, Any]:
         """The ``lights`` part of ``GET /api/<key>``."""
@@ -265,11 +273,16 @@ class LightsService:
         return self.transport
 
     async def _commit_state(self, light: Light, before: dict[str, Any]) -> None:
-        """Persist before answering (acknowledged means stored), then publish."""
+        """Publish now; store with the next coalesced flush (``persistence``).
+
+        A lamp's state is not a configuration change: the lamp holds it, and the bridge
+        reads it back after every (re)connect. Writing it with an fsync before each answer
+        cost more than the radio frame; a power cut loses at most the last
+        ``flush_interval`` seconds of it (README, Performance).
+        """
         if light.id not in self._lights:
             return
-        self._flusher.discard(light.id)
-        await self._store.lights.update(light.id, state=dict(light.state))
+        self._flusher.mark(light.id)
         self._publish_state(light, before)
 
     # -- changes from the radio ------------------------------------------------------------
@@ -335,6 +348,7 @@ class LightsService:
         light.state.update({k: v for k, v in found.state.items() if k in light.state})
         light.state["reachable"] = True
         changes["state"] = dict(light.state)
+        self._renderer.touch(light.id)
         await self._store.lights.update(light.id, **changes)
         self._flusher.discard(light.id)
         if light.attributes() != before_attr:
@@ -390,13 +404,19 @@ class LightsService:
 
     # -- events ----------------------------------------------------------------------------
 
+    # A change a client can see is one that is published: the same places move the
+    # light's rendering version, so GET never serves bytes older than the last event.
+
     def _publish(self, light: Light, fields: dict[str, Any]) -> None:
+        self._renderer.touch(light.id)
         self._light_events.publish(light, fields)
 
     def _publish_state(self, light: Light, before: dict[str, Any]) -> None:
+        self._renderer.touch(light.id)
         self._light_events.state(light, before, self.api_state(light))
 
     def _publish_attr(self, light: Light, *, renamed: bool = False) -> None:
+        self._renderer.touch(light.id)
         self._light_events.attributes(light, renamed=renamed)
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -404,6 +424,7 @@ class LightsService:
     def _add(self, light: Light) -> None:
         self._lights[light.id] = light
         self._by_address[light.address] = light
+        self._renderer.touch(light.id)
 
     def _remove(self, light: Light) -> None:
         self._lights.pop(light.id, None)
