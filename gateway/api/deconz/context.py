@@ -14,6 +14,7 @@ from typing import Any
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.lights import LightsService
 from gateway.domain.touchlink import TouchlinkService
 
@@ -37,10 +38,14 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""
         sections: dict[str, StateSection] = dict.fromkeys(FULL_STATE_SECTIONS, _empty)
         if self.lights is not None:
             sections["lights"] = self.lights.section
+        if self.groups is not None:
+            sections["groups"] = self.groups.section
         return sections
