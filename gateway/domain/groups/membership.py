@@ -78,6 +78,9 @@ class MembershipSync:
             except RADIO_PROBLEMS as exc:
                 log.info("group membership of light %s left for later: %r", light_id, exc)
                 self._confirmed.discard(light_id)
+                if isinstance(exc, LightUnreachable):
+                    # as for any command: shown unreachable, and its return is noticed
+                    self._lights.unreachable(light.address.ieee)
                 return False
             self._confirmed.add(light_id)
             for group in self._groups():
