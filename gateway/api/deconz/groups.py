@@ -27,15 +27,20 @@ from gateway.domain.groups import (
 from gateway.domain.groups.records import GROUP_TYPES
 from gateway.domain.lights import COMMAND_PARAMS, LightNotFound, Outcome, ParamResult
 from gateway.domain.lights.records import StateRequest
+from gateway.domain.radio import RadioUnavailable
 
 NAME_MAX = 32
 CLASS_MAX = 32
 
 
 def service_of(api: ApiRequest) -> GroupsService:
+    """The groups service; a gateway built without one has no groups to read (404) and
+    nothing to change them with (503, as without a radio)."""
     service = api.services.groups
     if service is None:
-        raise errors.resource_not_available(api.resource)
+        if api.request.method in ("GET", "HEAD"):
+            raise errors.resource_not_available(api.resource)
+        raise RadioUnavailable("no Zigbee radio is configured")
     return service
 
 

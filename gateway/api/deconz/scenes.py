@@ -27,6 +27,7 @@ from gateway.domain.groups import (
 )
 from gateway.domain.groups.rendering import render_scene, render_scenes
 from gateway.domain.lights import LightNotFound
+from gateway.domain.radio import RadioUnavailable
 
 NAME_MAX = 32
 # What a scene may hold for one light (plus transitiontime for the whole scene).
@@ -36,7 +37,9 @@ SCENE_LIGHT_PARAMS = ("on", "bri", "hue", "sat", "ct", "xy", "transitiontime")
 def _scenes(api: ApiRequest) -> ScenesService:
     scenes = api.services.scenes
     if scenes is None:
-        raise errors.resource_not_available(api.resource)
+        if api.request.method in ("GET", "HEAD"):
+            raise errors.resource_not_available(api.resource)
+        raise RadioUnavailable("no Zigbee radio is configured")
     return scenes
 
 
