@@ -137,6 +137,7 @@ async def put_group(api: ApiRequest) -> Response:
     problems: list[errors.ApiError] = []
     changes: dict[str, Any] = {}
     shown: dict[str, Any] = {}
+    sequence: list[str] | None = None
     for key, value in body.items():
         address = f"{base}/{key}"
         try:
@@ -145,10 +146,7 @@ async def put_group(api: ApiRequest) -> Response:
             elif key == "lights":
                 changes["lights"] = _light_ids(service, value, address, key)
             elif key == "lightsequence":
-                order = _light_ids(service, value, address, key)
-                if sorted(order) != sorted(body.get("lights", group.lights)):
-                    raise errors.invalid_value(address, key, value)
-                changes["lights"] = order
+                sequence = _light_ids(service, value, address, key)
             elif key == "hidden":
                 changes["hidden"] = params.as_bool(value, address, key)
             elif key == "class":
@@ -162,6 +160,15 @@ async def put_group(api: ApiRequest) -> Response:
             shown[key] = value
         except errors.ApiError as exc:
             problems.append(exc)
+    if sequence is not None and not problems:
+        # an order of the (new) members: the same ids, each once
+        members = changes.get("lights", group.lights)
+        if sorted(sequence) != sorted(members) or len(set(sequence)) != len(sequence):
+            problems.append(
+                errors.invalid_value(f"{base}/lightsequence", "lightsequence", sequence)
+            )
+        else:
+            changes["lights"] = sequence
     if not problems and not body:
         problems.append(errors.missing_parameters(base))
     if problems:
