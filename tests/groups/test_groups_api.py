@@ -245,3 +245,11 @@ async def test_turn_on_alone_is_a_plain_on(sqlite_url):
     async with groups_rig(sqlite_url) as rig:
         await rig.client.put(rig.url("/groups/0/action"), json={"on": True})
         assert rig.transport.groupcasts == [(ALL_GROUP_ADDRESS, TurnOn())]
+
+
+async def test_toggle_switches_a_group_that_is_on_off(sqlite_url):
+    async with groups_rig(sqlite_url) as rig:
+        gid = await create(rig, {"name": "a", "lights": ["1", "2"]})  # both lamps are on
+        r = await rig.client.put(rig.url(f"/groups/{gid}/action"), json={"toggle": True})
+        assert r.json() == [{"success": {f"/groups/{gid}/action/toggle": False}}]
+        assert rig.transport.groupcasts == [(1, TurnOff())]

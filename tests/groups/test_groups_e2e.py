@@ -139,3 +139,33 @@ async def test_a_lamp_that_was_off_gets_its_membership_when_it_comes_back(rig):
     finally:
         device.set_online(True)
     await until(lambda: device.in_group(int(gid)), timeout=15)
+
+
+async def test_a_scene_lives_in_the_lamp_through_a_power_cycle(rig):
+    gid = await create_group(rig, "power", [DIMMABLE])
+    await until(lambda: lamp(rig, DIMMABLE).in_group(int(gid)))
+    await put(rig, f"/groups/{gid}/action", {"on": True, "bri": 25, "transitiontime": 0})
+    await until(lambda: rig.emu_value(DIMMABLE, LEVEL, "current_level") == 25)
+    r = await rig.gw.http.post(rig.gw.url(f"/groups/{gid}/scenes"), json={"name": "low"})
+    sid = r.json()[0]["success"]["id"]
+    await put(rig, f"/groups/{gid}/action", {"bri": 180, "transitiontime": 0})
+    await until(lambda: rig.emu_value(DIMMABLE, LEVEL, "current_level") == 180)
+    lamp(rig, DIMMABLE).set_online(False)
+    lamp(rig, DIMMABLE).set_online(True)
+    await until(lambda: rig.gw.lights.get(rig.gw.light_id(DIMMABLE)).state.get("reachable"))
+    await put(rig, f"/groups/{gid}/scenes/{sid}/recall", {})
+    await until(lambda: rig.emu_value(DIMMABLE, LEVEL, "current_level") == 25)
+
+
+async def test_a_light_state_put_into_a_scene_is_what_the_lamp_recalls(rig):
+    gid = await create_group(rig, "added", [EXTENDED])
+    await until(lambda: lamp(rig, EXTENDED).in_group(int(gid)))
+    await put(rig, f"/groups/{gid}/action", {"on": True, "bri": 100, "transitiontime": 0})
+    r = await rig.gw.http.post(rig.gw.url(f"/groups/{gid}/scenes"), json={"name": "edit"})
+    sid = r.json()[0]["success"]["id"]
+    light = rig.gw.light_id(EXTENDED)
+    body = {"on": True, "bri": 33, "ct": 300}
+    await put(rig, f"/groups/{gid}/scenes/{sid}/lights/{light}/state", body)
+    await put(rig, f"/groups/{gid}/scenes/{sid}/recall", {"transitiontime": 0})
+    await until(lambda: rig.emu_value(EXTENDED, LEVEL, "current_level") == 33)
+    await until(lambda: rig.emu_value(EXTENDED, 0x0300, "color_temperature") == 300)

@@ -241,6 +241,15 @@ async def put_group_action(api: ApiRequest) -> Response:
     if not body:
         raise errors.invalid_json(base)
     body, renamed, problems = increments.resolve(body, group.action, base)
+    if "toggle" in body:  # deCONZ: on becomes the opposite of any_on
+        try:
+            toggle = params.as_bool(body.pop("toggle"), f"{base}/toggle", "toggle")
+        except errors.ApiError as exc:
+            problems.append(exc)
+        else:
+            if toggle and "on" not in body:
+                body["on"] = not service.render(group)["state"]["any_on"]
+                renamed["on"] = "toggle"
     request, scene_id, more = parse_action(group, body) if not problems else (None, None, [])
     problems += more
     if problems:

@@ -185,6 +185,7 @@ GROUP_ACTION_BODY: Schema = {
             "maxItems": 2,
         },
         "scene": {"type": "string"},
+        "toggle": {"type": "boolean"},
     },
 }
 
