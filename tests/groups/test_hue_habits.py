@@ -3,6 +3,8 @@ and a commanded value standing against the lamp's stale reports (unit level)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -112,3 +114,22 @@ def test_a_newer_command_replaces_the_older_target():
     pending.commanded(1, {"bri": 200}, transition=10)
     assert pending.filter_report(1, {"bri": 77}) == {}  # the first command's end: stale
     assert pending.filter_report(2, {"bri": 77}) == {"bri": 77}  # other lights untouched
+
+
+async def test_a_contradicting_report_held_back_is_applied_when_the_wait_is_over():
+    released: list[tuple[int, dict]] = []
+    pending = PendingTargets(grace=0.05, release=lambda i, c: released.append((i, c)))
+    pending.commanded(1, {"on": True}, transition=0)
+    assert pending.filter_report(1, {"on": False}) == {}  # switched at the wall at once
+    await asyncio.sleep(0.2)
+    assert released == [(1, {"on": False})]
+
+
+async def test_a_confirmation_cancels_what_was_held_back():
+    released: list[tuple[int, dict]] = []
+    pending = PendingTargets(grace=0.05, release=lambda i, c: released.append((i, c)))
+    pending.commanded(1, {"bri": 200}, transition=0)
+    assert pending.filter_report(1, {"bri": 74}) == {}
+    assert pending.filter_report(1, {"bri": 200}) == {}
+    await asyncio.sleep(0.2)
+    assert released == []

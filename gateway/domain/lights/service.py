@@ -86,7 +86,8 @@ class LightsService:
         self._search = NewLightsSearch(clock)
         self._renderer = LightRenderer()
         self._light_events = LightEvents(events, notify_all)
-        self._pending = PendingTargets(clock)  # commanded values vs. stale reports
+        # commanded values vs. stale reports; held-back reports come back through observed
+        self._pending = PendingTargets(clock, release=self._release_held)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -381,6 +382,11 @@ class LightsService:
                 light.state[key] = value
         light.state["reachable"] = True
         self._changed(light, before)
+
+    def _release_held(self, light_id: int, changes: dict[str, Any]) -> None:
+        light = self._lights.get(light_id)
+        if light is not None:
+            self.observed(light.address, changes)
 
     def seen(self, ieee: str) -> None:
         """Any frame from the device proves it is reachable."""
