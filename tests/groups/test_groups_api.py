@@ -222,10 +222,10 @@ async def test_delete_light_groups_takes_the_light_out_of_every_group(sqlite_url
         assert (await rig.client.get(rig.url(f"/groups/{gid}"))).json()["lights"] == ["2"]
 
 
-async def test_groups_survive_a_restart(sqlite_url):
-    async with groups_rig(sqlite_url) as rig:
+async def test_groups_survive_a_restart(database_url):
+    async with groups_rig(database_url) as rig:
         await create(rig, {"name": "kept", "type": "Zone", "lights": ["2"]})
-    async with groups_rig(sqlite_url) as rig:
+    async with groups_rig(database_url) as rig:
         body = (await rig.client.get(rig.url("/groups/1"))).json()
         assert (body["name"], body["type"], body["lights"]) == ("kept", "Zone", ["2"])
         assert await create(rig, {"name": "next"}) == "2"

@@ -169,3 +169,16 @@ async def test_a_light_state_put_into_a_scene_is_what_the_lamp_recalls(rig):
     await put(rig, f"/groups/{gid}/scenes/{sid}/recall", {"transitiontime": 0})
     await until(lambda: rig.emu_value(EXTENDED, LEVEL, "current_level") == 33)
     await until(lambda: rig.emu_value(EXTENDED, 0x0300, "color_temperature") == 300)
+
+
+async def test_group_state_events_follow_the_members_on_the_websocket(rig):
+    gid = await create_group(rig, "events", [CT, PLUG])
+    await until(lambda: lamp(rig, PLUG).in_group(int(gid)))
+    await put(rig, f"/groups/{gid}/action", {"on": True})
+    await until(lambda: _group_state(rig, gid, all_on=True), timeout=5)
+    async with rig.gw.websocket() as stream:
+        # switched off at the lamp: only its report tells the gateway
+        lamp(rig, PLUG).endpoint.cluster(ON_OFF).switch(False)
+        event = await stream.next(lambda e: e.get("r") == "groups" and e.get("id") == gid)
+    assert event["t"] == "event" and event["e"] == "changed"
+    assert event["state"] == {"all_on": False, "any_on": True}

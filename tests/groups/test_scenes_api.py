@@ -112,10 +112,10 @@ async def test_a_scene_with_an_existing_name_is_stored_again_not_duplicated(sqli
         assert len((await rig.client.get(rig.url(f"/groups/{gid}/scenes"))).json()) == 1
 
 
-async def test_scenes_survive_a_restart(sqlite_url):
-    async with groups_rig(sqlite_url) as rig:
+async def test_scenes_survive_a_restart(database_url):
+    async with groups_rig(database_url) as rig:
         gid, sid = await group_with_scene(rig, "kept")
-    async with groups_rig(sqlite_url) as rig:
+    async with groups_rig(database_url) as rig:
         scene = (await rig.client.get(rig.url(f"/groups/{gid}/scenes/{sid}"))).json()
         assert scene["name"] == "kept" and len(scene["lights"]) == 2
 
