@@ -86,6 +86,7 @@ class GroupsService:
         self.transport = transport
         self._follower: asyncio.Task[None] | None = None
         self._sync_task: asyncio.Task[None] | None = None
+        self._sync_again = False
 
     @property
     def transport(self) -> GroupTransport | None:
@@ -129,9 +130,17 @@ class GroupsService:
         self.schedule_sync()
 
     def schedule_sync(self) -> None:
+        """Check the lamps not known to be right; a request during a run makes another run
+        (a light added meanwhile was not in the running one's list)."""
+        self._sync_again = True
         if self._sync_task is not None and not self._sync_task.done():
             return
-        self._sync_task = asyncio.create_task(self.membership.sync_all(), name="groups-sync")
+        self._sync_task = asyncio.create_task(self._sync_until_settled(), name="groups-sync")
+
+    async def _sync_until_settled(self) -> None:
+        while self._sync_again:
+            self._sync_again = False
+            await self.membership.sync_all()
 
     # -- queries ---------------------------------------------------------------------------
 
