@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.backup import BackupPort
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.groups import GroupsService, ScenesService
+from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
 from gateway.domain.touchlink import TouchlinkService
 
@@ -40,6 +42,8 @@ class DeconzServices:
     touchlink: TouchlinkService | None = None
     groups: GroupsService | None = None
     scenes: ScenesService | None = None
+    backup: BackupPort | None = None
+    knx_feed: KnxStatusSource | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""

@@ -239,12 +239,12 @@ async def test_bound_ikea_remote_sends_its_commands_to_the_coordinator(joined: J
 async def test_asleep_sensor_misses_reads_that_outlast_the_parent_queue(
     joined: JoinedRig,
 ) -> None:
-    spec = DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY, awake_time=1.0, poll_interval=60)
+    spec = DeviceSpec(CLIMATE, DeviceKind.TEMPERATURE_HUMIDITY, awake_time=2.0, poll_interval=60)
     emu, app = await joined(lights=0, devices=[spec])
     temperature = app.get_device(ieee=CLIMATE).endpoints[1].temperature
     values, _ = await temperature.read_attributes(["measured_value"])  # still awake
     assert values["measured_value"] == 2100
-    await eventually(lambda: not emu.device(CLIMATE).snapshot()["awake"], timeout=3)
+    await eventually(lambda: not emu.device(CLIMATE).snapshot()["awake"], timeout=6)
     with pytest.raises(zigpy.exceptions.DeliveryError, match="MAC_TRANSACTION_EXPIRED"):
         await temperature.read_attributes(["measured_value"])
     await control(emu, cmd="wake", ieee=str(CLIMATE))  # e.g. a button on the device
