@@ -253,3 +253,16 @@ async def test_toggle_switches_a_group_that_is_on_off(sqlite_url):
         r = await rig.client.put(rig.url(f"/groups/{gid}/action"), json={"toggle": True})
         assert r.json() == [{"success": {f"/groups/{gid}/action/toggle": False}}]
         assert rig.transport.groupcasts == [(1, TurnOff())]
+
+
+async def test_changing_members_sends_the_new_group_state(sqlite_url):
+    async with groups_rig(sqlite_url) as rig:
+        gid = await create(rig, {"name": "a", "lights": ["1"]})
+        rig.lights.service.observed(rig.address(2), {"on": False})
+        subscription = rig.lights.h.services.events.subscribe()
+        await rig.client.put(rig.url(f"/groups/{gid}"), json={"lights": ["1", "2"]})
+        events = []
+        while not subscription.queue.empty():
+            events.append(await subscription.get())
+        states = [e["state"] for e in events if e.get("r") == "groups" and "state" in e]
+        assert states == [{"all_on": False, "any_on": True}]

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from gateway.domain.groups.records import ALL_GROUP_ADDRESS, Group, GroupTransport
-from gateway.domain.lights import LightsService
+from gateway.domain.lights import LightNotFound, LightsService
 from gateway.domain.lights.model import LightRefused, LightUnreachable
 from gateway.domain.radio import RadioBusy, RadioUnavailable
 
@@ -67,7 +67,7 @@ class MembershipSync:
         async with lock:
             try:
                 light = self._lights.get(light_id)
-            except Exception:
+            except LightNotFound:  # deleted meanwhile
                 return False
             try:
                 have = await transport.memberships(light.address)

@@ -22,6 +22,7 @@ from gateway.domain.groups.membership import RADIO_PROBLEMS
 from gateway.domain.groups.records import (
     MAX_SCENE_ID,
     Group,
+    GroupTransport,
     Scene,
     SceneNotFound,
     SceneTableFull,
@@ -55,7 +56,7 @@ class ScenesService:
     def __init__(self, groups: GroupsService) -> None:
         self.groups = groups
 
-    def _transport(self) -> Any:
+    def _transport(self) -> GroupTransport:
         transport = self.groups.transport
         if transport is None:
             raise RadioUnavailable("no Zigbee radio is configured")
@@ -175,6 +176,6 @@ class ScenesService:
                     light = self.groups.lights.get(light_id)
                     if transport is not None:
                         await transport.remove_scene(light.address, group.address, scene.id)
-                except Exception as exc:  # best effort, as deCONZ
+                except (*RADIO_PROBLEMS, LightNotFound) as exc:  # best effort, as deCONZ
                     log.info("light %s keeps scene %s: %r", light_id, scene.id, exc)
         return count

@@ -25,7 +25,7 @@ from typing import Any
 
 from gateway.domain.events import EventBus
 from gateway.domain.groups.following import follow_lights
-from gateway.domain.groups.membership import MembershipSync
+from gateway.domain.groups.membership import RADIO_PROBLEMS, MembershipSync
 from gateway.domain.groups.publishing import GroupEvents
 from gateway.domain.groups.records import (
     ALL_GROUP_ID,
@@ -35,7 +35,7 @@ from gateway.domain.groups.records import (
     GroupTransport,
     Scene,
 )
-from gateway.domain.groups.rendering import render_group
+from gateway.domain.groups.rendering import group_state, render_group
 from gateway.domain.lights import LightNotFound, LightsService, Outcome, ParamResult, StateRequest
 from gateway.domain.lights.model import Capabilities, LightAddress
 from gateway.domain.lights.planning import plan_steps
@@ -196,6 +196,7 @@ class GroupsService:
         group = _from_stored(row)
         self._groups[group.id] = group
         self.publisher.added(group, self.render(group))
+        self.publisher.remember(group, group_state(group, self.light_state))
         log.info("group %s (%s) created with lights %s", group.rid, name, members)
         await self._write_membership(group, members)
         return group
@@ -223,6 +224,7 @@ class GroupsService:
             changed_lights = added + removed
         await self.save(group)
         self.publisher.attributes(group)
+        self.publisher.state(group, group_state(group, self.light_state))  # members changed
         await self._write_membership(group, changed_lights)
 
     async def delete(self, group: Group) -> None:
@@ -237,7 +239,7 @@ class GroupsService:
                     for scene_id in list(group.scenes):
                         await transport.remove_scene(light.address, group.address, scene_id)
                     await transport.remove_member(light.address, group.address)
-            except Exception as exc:  # best effort: the group is gone either way
+            except (*RADIO_PROBLEMS, LightNotFound) as exc:  # best effort: the group is gone
                 log.info("light %s keeps deleted group %s for now: %r", light_id, group.rid, exc)
         log.info("group %s deleted", group.rid)
 
