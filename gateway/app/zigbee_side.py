@@ -30,6 +30,7 @@ from gateway.app.contribution import Contribution, StartupError
 from gateway.app.virtual import VIRTUAL_RADIO_KINDS, VirtualPeer, VirtualRigError
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.lights import LightsService
 from gateway.domain.sensors import SensorsService
 from gateway.domain.touchlink import TouchlinkService
@@ -37,6 +38,7 @@ from gateway.store import Store
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
 from gateway.zigbee.deconz_watch import DeconzNetworkWatch
+from gateway.zigbee.groups import ZigbeeGroups
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.sensors import ZigbeeSensors
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -136,6 +138,19 @@ class ZigbeeSide:
         # A RaspBee that resets keeps its UART open: only asking it shows the network is
         # down (nothing happens for a ZNP stick).
         DeconzNetworkWatch(self.supervisor).install()
+        self.groups = GroupsService(
+            store,
+            events,
+            self.lights,
+            transport=ZigbeeGroups(self.supervisor, retries=tuning.command_retries),
+            notify_all=lambda: config.current.websocketnotifyall,
+        )
+        self.scenes = ScenesService(self.groups)
+        self.supervisor.add_app_hooks(self._groups_up)
+
+    async def _groups_up(self, app: zigpy.application.ControllerApplication) -> None:
+        """Each lamp's group table is checked after every (re)connect."""
+        self.groups.radio_connected()
 
     async def _remember_coordinator(self, app: zigpy.application.ControllerApplication) -> None:
         """bridgeid follows the coordinator's IEEE, as in deCONZ."""
@@ -146,6 +161,8 @@ class ZigbeeSide:
         services.lights = self.lights
         services.touchlink = self.touchlink
         services.sensors = self.sensors
+        services.groups = self.groups
+        services.scenes = self.scenes
 
     async def start(self) -> None:
         """Load the lights, then connect the radio in the background."""
@@ -153,6 +170,8 @@ class ZigbeeSide:
         self.lights.start()
         await self.sensors.load()
         self.sensors.start()
+        await self.groups.load()
+        self.groups.start()
         self.config.network = self.supervisor
         self.supervisor.start()
 
@@ -161,6 +180,7 @@ class ZigbeeSide:
         await self.supervisor.stop()
         await self.bridge.stop()
         await self.sensor_radio.stop()
+        await self.groups.stop()
         await self.lights.stop()
         await self.sensors.stop()
 
@@ -225,10 +245,14 @@ async def _without_radio(store: Store, events: EventBus) -> Contribution:
     sensors = SensorsService(store, events)
     await sensors.load()
     sensors.start()
+    groups = GroupsService(store, events, lights)
+    await groups.load()
 
     def attach_lights(services: DeconzServices) -> None:
         services.lights = lights
         services.sensors = sensors
+        services.groups = groups
+        services.scenes = ScenesService(groups)
 
     async def stop() -> None:
         await lights.stop()

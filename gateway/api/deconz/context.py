@@ -15,6 +15,7 @@ from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.backup import BackupPort
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
 from gateway.domain.sensors import SensorsService
@@ -40,6 +41,8 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
     backup: BackupPort | None = None
     knx_feed: KnxStatusSource | None = None
     sensors: SensorsService | None = None
@@ -51,4 +54,6 @@ class DeconzServices:
             sections["lights"] = self.lights.section
         if self.sensors is not None:
             sections["sensors"] = self.sensors.section
+        if self.groups is not None:
+            sections["groups"] = self.groups.section
         return sections

@@ -38,6 +38,7 @@ from gateway.domain.lights.model import (
     initial_state,
     supported_state_fields,
 )
+from gateway.domain.lights.pending import PendingTargets
 from gateway.domain.lights.persistence import StateFlusher
 from gateway.domain.lights.planning import plan_steps
 from gateway.domain.lights.publishing import LightEvents
@@ -85,6 +86,8 @@ class LightsService:
         self._search = NewLightsSearch(clock)
         self._renderer = LightRenderer()
         self._light_events = LightEvents(events, notify_all)
+        # commanded values vs. stale reports; held-back reports come back through observed
+        self._pending = PendingTargets(clock, release=self._release_held)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -262,10 +265,34 @@ class LightsService:
                 continue
             light.state.update(step.applied)
             light.state["reachable"] = True
+            self._pending.commanded(light.id, step.applied, request.transition)
             for name in step.names:
                 results[name] = ParamResult(name, step.applied.get(name, params[name]))
         await self._commit_state(light, before)
         return [results[name] for name, _ in request.params if name in results]
+
+    def group_commanded(
+        self, light_ids: list[int], applied: dict[str, Any], transition: int | None
+    ) -> None:
+        """A groupcast went out to these lights: show its values as a PUT's would be shown.
+
+        A groupcast is not acknowledged per lamp, so reachable members take the commanded
+        values at once (as deCONZ shows them) and their reports confirm or correct them
+        (``pending``). Fields a light does not have are left out; the new states are
+        written with the coalesced report writes, not one transaction per lamp.
+        """
+        for light_id in light_ids:
+            light = self._lights.get(light_id)
+            if light is None or not light.state.get("reachable", True):
+                continue
+            fields = supported_state_fields(light.caps)
+            values = {k: v for k, v in applied.items() if k in fields}
+            if not values:
+                continue
+            before = self.api_state(light)
+            light.state.update(values)
+            self._pending.commanded(light.id, values, transition)
+            self._changed(light, before)
 
     def _require_transport(self) -> LightTransport:
         if self.transport is None:
@@ -361,6 +388,7 @@ class LightsService:
         if light is None:
             return
         log.debug("light %s reports %s", light.rid, changes)
+        changes = self._pending.filter_report(light.id, changes)
         before = self.api_state(light)
         fields = supported_state_fields(light.caps)
         for key, value in changes.items():
@@ -368,6 +396,11 @@ class LightsService:
                 light.state[key] = value
         light.state["reachable"] = True
         self._changed(light, before)
+
+    def _release_held(self, light_id: int, changes: dict[str, Any]) -> None:
+        light = self._lights.get(light_id)
+        if light is not None:
+            self.observed(light.address, changes)
 
     def seen(self, ieee: str) -> None:
         """Any frame from the device proves it is reachable."""
@@ -432,3 +465,4 @@ class LightsService:
         self._renderer.forget(light.id)
         self._flusher.discard(light.id)
         self._search.forget(light.id)
+        self._pending.forget(light.id)
