@@ -155,19 +155,24 @@ class GatewayConfigService:
 
     # -- admin credentials ----------------------------------------------------------------
 
-    def check_admin_token(self, token: str) -> bool:
-        """Check a base64 ``user:password`` token (HTTP Basic) against the stored hash."""
+    async def check_admin_token(self, token: str) -> bool:
+        """Check a base64 ``user:password`` token (HTTP Basic) against the stored hash.
+
+        scrypt runs off the event loop (it takes tens of milliseconds on purpose): on the
+        loop, eight parallel guessers stalled every other request for seconds.
+        """
         creds = security.decode_basic_credentials(token)
         if creds is None:
             return False
         user, password = creds
-        return security.verify_password(f"{user}:{password}", self.current.admin_password_hash)
+        stored = self.current.admin_password_hash
+        return await security.verify_password_off_loop(f"{user}:{password}", stored)
 
     async def change_password(self, username: str, oldhash: str, newhash: str) -> None:
         """deCONZ's ``PUT config/password``: hashes are base64 ``user:password``."""
         if username != self.current.admin_username:
             raise PasswordError("username", "unknown user")
-        if not oldhash or not self.check_admin_token(oldhash):
+        if not oldhash or not await self.check_admin_token(oldhash):
             raise PasswordError("oldhash", "old credentials do not match")
         new_creds = security.decode_basic_credentials(newhash) if newhash else None
         if new_creds is None or new_creds[0] != username or not new_creds[1]:

@@ -8,9 +8,10 @@ the handler answers as deCONZ would (an empty collection, or 503 for the radio).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.api.guessing import GuessThrottle
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
@@ -37,6 +38,7 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    guesses: GuessThrottle = field(default_factory=lambda: GuessThrottle("deconz"))
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""
