@@ -106,6 +106,9 @@ class SecretRedactor(logging.Filter):
         return True
 
 
+_DIGITS: Final = re.compile(r"\d+")
+
+
 def _nv_placeholder(match: re.Match[str]) -> str:
     return f"{match.group(1)}<NV value redacted, {len(match.group(2)) // 4} bytes>"
 
@@ -115,7 +118,8 @@ class RepeatFolder(logging.Filter):
 
     Why: a fault that repeats per request or per accept (EMFILE: "socket.accept() out of
     system resource") wrote 143,000 ERROR lines (67 MB) in 45 s and buried everything else.
-    A record is "the same" when logger, level and unformatted message match. The first
+    A record is "the same" when logger, level and the first line of the unformatted message
+    match, numbers aside (asyncio puts descriptors and timer deadlines in its). The first
     record after a window that had suppressed ones says how many were left out.
     """
 
@@ -135,7 +139,8 @@ class RepeatFolder(logging.Filter):
         self._seen: OrderedDict[tuple[str, int, str], list[float]] = OrderedDict()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        key = (record.name, record.levelno, str(record.msg)[:200])
+        first_line = str(record.msg).split("\n", 1)[0][:160]
+        key = (record.name, record.levelno, _DIGITS.sub("#", first_line))
         now = self._clock()
         state = self._seen.get(key)  # [window start, passed, suppressed]
         if state is None or now - state[0] >= self._window:

@@ -24,6 +24,7 @@ from gateway import __version__
 from gateway.api.deconz.app import build_deconz_app
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.routes import ROUTES
+from gateway.api.serving import server_config
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
@@ -201,7 +202,8 @@ class Gateway:
             raise StartupError(
                 f"{setting}: cannot listen on {host}:{port} ({exc.strerror})"
             ) from None
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        # Limits for idle, slow and too many clients: gateway/api/serving.py.
+        config = server_config(app, log_config=None, access_log=False, lifespan="off")
         server = EmbeddedServer(config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http-{name}")
         while not server.started:
