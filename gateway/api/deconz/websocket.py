@@ -7,6 +7,7 @@ client that cannot keep up (its queue overflows, or a single send stalls for
 ``send_timeout``) is disconnected with close code 1013 ("try again later") so it never
 slows the others down. Clients reconnect and re-read the state, as deCONZ clients do.
 Protocol pings are answered by the websocket layer itself; text from clients is ignored.
+Browser pages of other sites are refused at the handshake (``origins.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from gateway.api.deconz.origins import origin_allowed
 from gateway.domain.events import EventBus, Subscription, SubscriptionClosed
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,15 @@ class EventSocket:
         self._send_timeout = send_timeout
         self._watch_interval = watch_interval
         self.clients = 0
+        self.refused = 0  # handshakes from foreign browser origins (``origins.py``)
 
     async def handle(self, websocket: WebSocket) -> None:
+        if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
+            self.refused += 1
+            log.info("websocket handshake refused: origin %r", websocket.headers["origin"][:100])
+            # Closing before accepting answers the handshake with HTTP 403.
+            await websocket.close(code=1008)
+            return
         await websocket.accept()
         subscription = self._events.subscribe(self._queue_size)
         self.clients += 1
