@@ -17,6 +17,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from gateway.api.deconz.routes import ROUTES
 from gateway.api.openapi import build_openapi
@@ -64,6 +65,11 @@ def test_every_operation_answers_documented_json_never_a_server_error(case, serv
     if "apikey" in case.path_parameters:
         case.path_parameters["apikey"] = server.key
     response = case.call(base_url=server.base)
+    # The schemas are as strict as the handlers: a body they allow is never refused as
+    # malformed. Not checkable for config/password: newhash must be base64 of
+    # "<the stored user>:<password>", which JSON Schema cannot say.
+    if not case.path.endswith("/config/password"):
+        case.validate_response(response, checks=[positive_data_acceptance])
     documented = {int(s) for s in case.operation.definition.raw["responses"]}
     status = response.status_code
     OBSERVED.setdefault(f"{case.method} {case.path}", set()).add(status)
