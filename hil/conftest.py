@@ -1,9 +1,12 @@
 """Fixtures of the HIL suite: one rig per session, the API key and the paired lights.
 
 Why session-wide: starting the peers and the gateway takes a few seconds, and most
-scenarios only need a running rig. Scenarios that break it (unplug, power cut, tunnel
-cut, channel change) put it back before they end, so the order of the scenarios does not
-matter and each one also runs alone (``pytest hil -k unplug``).
+scenarios only need a running rig. There is one session rig per Zigbee variant
+(:func:`pytest_generate_tests`): on the virtual rig every scenario runs on the ZNP emulator
+and again on the ConBee emulator (ids ``[znp]`` and ``[deconz]``), one rig after the
+other. Scenarios that break it (unplug, power cut, tunnel cut, channel change) put it back
+before they end, so the order of the scenarios does not matter and each one also runs
+alone (``pytest hil -k unplug``).
 
 The rig is synchronous (processes and threads, :mod:`hil.processes`); each scenario
 talks to it from its own event loop over sockets.
@@ -14,33 +17,88 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
-from hil.api import ADMIN, Deconz, EventStream, Thinknx, until
+from hil.api import Deconz, EventStream, Thinknx, until
 from hil.knx_monitor import BusMonitor
-from hil.rig import Rig, RigConfigError
+from hil.rig import Rig, RigConfigError, zigbee_variants
 
 PAIRING_TIMEOUT = 90.0  # a real lamp may take a while to find an open network
 RESCUE_AFTER = 5.0  # an emulated lamp joins within a second when it can
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+RADIO_INDEPENDENT = "radio_independent"
+_FIGURES = pytest.StashKey[list[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{RADIO_INDEPENDENT}: a scenario that never touches the Zigbee side (KNX, Thinknx); "
+        "it runs on the first Zigbee variant only",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
     try:
-        rig = Rig.from_environment(config.rootpath / ".hil-describe-only")
+        variants = zigbee_variants()
+        rigs = [
+            Rig.from_environment(config.rootpath / ".hil-describe-only", stick=v) for v in variants
+        ]
     except RigConfigError as exc:
-        return f"HIL rig: configuration error: {exc}"
-    return f"HIL rig: {rig.describe()}"
+        return [f"HIL rig: configuration error: {exc}"]
+    return [f"HIL rig [{v}]: {rig.describe()}" for v, rig in zip(variants, rigs, strict=True)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every scenario on the rig runs once per Zigbee variant (ZNP and deCONZ emulators on
+    the virtual rig; the one real stick on hardware), with one session rig per variant.
+
+    Why here and not ``params=`` on the fixture: the variants come from the environment, and
+    scenarios that never touch the Zigbee side (``radio_independent``) run only once.
+    """
+    if "zigbee_variant" not in metafunc.fixturenames:
+        return
+    try:
+        variants = zigbee_variants()
+    except RigConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if metafunc.definition.get_closest_marker(RADIO_INDEPENDENT) is not None:
+        variants = variants[:1]
+    metafunc.parametrize("zigbee_variant", variants, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+def zigbee_variant(request: pytest.FixtureRequest) -> str:
+    """The Zigbee side of this run of the scenario: ``znp`` or ``deconz``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record a measured figure; they are printed together at the end of the run."""
+    recorded = request.config.stash.setdefault(_FIGURES, [])
+    return lambda line: recorded.append(f"{request.node.nodeid}: {line}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    recorded = config.stash.get(_FIGURES, [])
+    if recorded:
+        terminalreporter.section("HIL figures")
+        for line in recorded:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def rig(zigbee_variant: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     """The running rig; a failure to start it is an error of every scenario, never a skip."""
-    the_rig = Rig.from_environment(tmp_path_factory.mktemp("hil"))
+    workdir = tmp_path_factory.mktemp(f"hil-{zigbee_variant}")
+    the_rig = Rig.from_environment(workdir, stick=zigbee_variant)
     the_rig.start()
     try:
         yield the_rig
@@ -52,7 +110,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
 def apikey(rig: Rig) -> str:
     """A key for the suite, created with the admin credentials as an installer would."""
     response = httpx.post(
-        f"{rig.deconz_url}/api", json={"devicetype": "hil#suite"}, auth=ADMIN, timeout=30
+        f"{rig.deconz_url}/api", json={"devicetype": "hil#suite"}, auth=rig.admin, timeout=30
     )
     assert response.status_code == 200, response.text
     return str(response.json()[0]["success"]["username"])

@@ -1,6 +1,6 @@
 """Fault injection: the same faults on the virtual rig and on real hardware.
 
-* Zigbee stick unplugged / plugged in — virtual: the ZNP emulator's control socket
+* Zigbee stick unplugged / plugged in — virtual: the emulator's control socket (ZNP or ConBee)
   ``unplug``/``replug`` (pty closed, link removed, then a new pty behind the same link);
   hardware: ``uhubctl`` switches the USB port's power (``GATEWAY_HIL_USB_POWER``).
 * A light loses / regains mains power — virtual: ``device_off``/``device_on``; hardware: a
@@ -53,8 +53,8 @@ class LightPower(Protocol):
 
 
 class EmulatorControl:
-    """One request on the ZNP emulator's control socket (a fresh connection per request, so
-    any test's event loop may use it)."""
+    """One request on an emulator's control socket, ZNP or ConBee (a fresh connection per
+    request, so any test's event loop may use it)."""
 
     def __init__(self, socket_path: Path) -> None:
         self.socket_path = socket_path
@@ -79,7 +79,7 @@ class EmulatorStick:
     def __init__(self, control: EmulatorControl, link: str) -> None:
         self.control = control
         self.link = link
-        self.description = f"ZNP emulator control socket {control.socket_path}"
+        self.description = f"emulator control socket {control.socket_path}"
 
     async def unplug(self) -> None:
         await self.control("unplug")
@@ -142,7 +142,7 @@ class EmulatorLightPower:
 
     def __init__(self, control: EmulatorControl) -> None:
         self.control = control
-        self.description = f"ZNP emulator control socket {control.socket_path}"
+        self.description = f"emulator control socket {control.socket_path}"
 
     async def set(self, ieee: str, on: bool) -> None:
         await self.control("device_on" if on else "device_off", ieee=ieee)

@@ -6,8 +6,10 @@ have — the gateway's HTTP/websocket/sd_notify interfaces, a KNX bus monitor, a
 hooks of :mod:`hil.faults`. Each side is chosen by the environment on its own:
 
 * Zigbee: ``GATEWAY_HIL_ZIGBEE=/dev/zigbee`` (a real stick, ``GATEWAY_HIL_ZIGBEE_KIND``
-  ``znp`` or ``deconz``) or, when unset, the ZNP emulator started here as a process
-  (``python -m hil.emulators.znp``) on a pty behind a stable link;
+  ``znp`` or ``deconz``) or, when unset, an emulated stick started here as a process on a
+  pty behind a stable link: the ZNP emulator (``python -m hil.emulators.znp``, driven by
+  zigpy-znp) or the ConBee II emulator (``python -m hil.emulators.deconz``, driven by
+  zigpy-deconz); ``hil/conftest.py`` runs the scenarios on each (:data:`VIRTUAL_STICKS`);
 * KNX: ``GATEWAY_HIL_KNX=192.0.2.10:3671`` (a real KNX IP interface) or, when unset, the
   KNX emulator started here as a process (``python -m hil.emulators.knx``).
 
@@ -37,6 +39,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from gateway.app.admin_password import read_password_file
 from hil.faults import (
     CommandLightPower,
     EmulatorControl,
@@ -49,6 +52,7 @@ from hil.faults import (
 from hil.gateway_process import THINKNX_PASSWORD, THINKNX_USER, GatewayProcess, GatewaySettings
 from hil.knx_relay import KnxRelay
 from hil.processes import ChildProcess, NotifySocket, free_port
+from hil.virtual_radio import KINDS
 
 T = TypeVar("T")
 
@@ -65,6 +69,7 @@ ENV_KNX = "GATEWAY_HIL_KNX"
 ENV_KNX_SWITCH = "GATEWAY_HIL_KNX_SWITCH"
 ENV_KNX_BYTE = "GATEWAY_HIL_KNX_BYTE"
 ENV_STATE_DIR = "GATEWAY_HIL_STATE_DIR"
+ENV_VIRTUAL_STICKS = "GATEWAY_HIL_VIRTUAL_STICKS"
 
 PRIMARY_CHANNELS = (11, 15, 20, 25)
 _IEEE = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7}$")
@@ -78,6 +83,14 @@ VIRTUAL_LIGHT = "00:17:88:01:0e:00:00:01"
 VIRTUAL_JOIN_LIGHT = "00:17:88:01:0e:00:00:02"
 VIRTUAL_TOUCHLINK_TARGET = "00:17:88:01:7c:00:00:25"
 VIRTUAL_TOUCHLINK_CHANNEL = 25
+#: The emulated sticks the virtual rig can run (hil/virtual_radio.py ``KINDS``), in the
+#: order the suite runs them; ``GATEWAY_HIL_VIRTUAL_STICKS`` picks some.
+VIRTUAL_STICKS = ("znp", "deconz")
+#: What the gateway's journal says when the coordinator reset itself while powered: a
+#: Z-Stack sends SYS_RESET_IND and keeps its port; a ConBee re-enumerates on USB, so the
+#: gateway sees its port fail.
+RESET_LOG = {"znp": r"coordinator reset", "deconz": r"Zigbee radio connection lost"}
+RESET_REASON = {"znp": "Watchdog", "deconz": "watchdog"}
 # Emulator default devices (hil/emulators/knx/README.md): living_room_light, and a group
 # address no device uses, where a raw byte harms nothing.
 VIRTUAL_KNX_SWITCH = ("1/0/1", "1/0/2")
@@ -88,6 +101,32 @@ SWITCH_GUID = "hil_switch"
 
 class RigConfigError(ValueError):
     """A ``GATEWAY_HIL_*`` variable is malformed; the message names it."""
+
+
+def zigbee_variants(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The Zigbee sides the scenarios run on, one session rig each.
+
+    A real stick is the only one there is (its ``GATEWAY_HIL_ZIGBEE_KIND``); the virtual rig
+    runs every emulated stick (:data:`VIRTUAL_STICKS`), or those ``GATEWAY_HIL_VIRTUAL_STICKS``
+    lists (``znp``, ``deconz``, comma-separated) for a quicker run of one.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(ENV_ZIGBEE):
+        kind = env.get(ENV_ZIGBEE_KIND, "").strip() or "znp"
+        if kind not in VIRTUAL_STICKS:
+            raise RigConfigError(f"{ENV_ZIGBEE_KIND}: znp or deconz, got {kind!r}")
+        return [kind]
+    raw = env.get(ENV_VIRTUAL_STICKS, "").strip()
+    if not raw:
+        return list(VIRTUAL_STICKS)
+    chosen = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = [c for c in chosen if c not in VIRTUAL_STICKS]
+    if unknown or not chosen:
+        raise RigConfigError(
+            f"{ENV_VIRTUAL_STICKS}: a comma-separated list of {', '.join(VIRTUAL_STICKS)}, "
+            f"got {raw!r}"
+        )
+    return list(dict.fromkeys(chosen))
 
 
 def _ieee(environ: Mapping[str, str], name: str) -> str | None:
@@ -131,6 +170,7 @@ class ZigbeeSide(ABC):
     light_power: LightPower | None = None
     channel_change: bool = False
     can_reset_coordinator: bool = False
+    reset_log: str = RESET_LOG["znp"]  # the journal line of a coordinator reset
 
     def start(self, workdir: Path, sockets: Path) -> None:  # noqa: B027 - optional hook
         """Bring the peer up (the virtual stick); a real one is just there."""
@@ -156,6 +196,11 @@ class ZigbeeSide(ABC):
     async def reset_coordinator(self) -> bool:
         """Make the coordinator reset itself (watchdog reset, RAM lost, network stopped),
         without touching its USB power (``can_reset_coordinator``); False where it cannot."""
+        return False
+
+    async def reset_coordinator_keeping_port(self) -> bool:
+        """Reset a deCONZ stick as a RaspBee resets (its UART stays open, only the network
+        goes down, zigpy-deconz notices nothing); False where the rig cannot."""
         return False
 
     async def rescue(self, ieee: str) -> None:  # noqa: B027 - optional hook
@@ -185,21 +230,33 @@ class ZigbeeSide(ABC):
 
 
 class VirtualZigbee(ZigbeeSide):
-    """The ZNP emulator as its own process: two lamps and a touchlink target.
+    """An emulated stick as its own process: two lamps, and on ZNP a touchlink target.
 
+    ``stick`` picks the emulator (:data:`hil.virtual_radio.KINDS`): ``znp`` (a CC2652 with
+    Z-Stack, driven by zigpy-znp as ``radio.kind = "znp"``) or ``deconz`` (a ConBee II,
+    driven by zigpy-deconz as ``radio.kind = "deconz"``). Both put the same simulated lamps
+    on the air and answer the same control protocol, so only what a ConBee cannot do
+    differs: no touchlink target (the deCONZ serial protocol has no inter-PAN), and a
+    coordinator reset that re-enumerates the USB port instead of a ``SYS_RESET_IND``.
     ``--fast`` shortens the emulated stack's own delays (MT round trips, joins, the channel
     switch broadcast delay); the gateway's timings stay as shipped.
     """
 
     virtual = True
-    kind = "znp"
 
-    def __init__(self) -> None:
+    def __init__(self, stick: str = "znp") -> None:
+        if stick not in VIRTUAL_STICKS:
+            known = ", ".join(VIRTUAL_STICKS)
+            raise RigConfigError(f"virtual stick: one of {known}, got {stick!r}")
+        self.stick_kind = stick
+        self.kind = stick  # the emulated stick is driven as the real one (radio.kind)
         self.light = VIRTUAL_LIGHT
         self.join_light = VIRTUAL_JOIN_LIGHT
         self.join_light_type = "Color temperature light"
-        self.touchlink_target = VIRTUAL_TOUCHLINK_TARGET
-        self.touchlink_channel = VIRTUAL_TOUCHLINK_CHANNEL
+        if stick == "znp":
+            self.touchlink_target = VIRTUAL_TOUCHLINK_TARGET
+            self.touchlink_channel = VIRTUAL_TOUCHLINK_CHANNEL
+        self.reset_log = RESET_LOG[stick]
         self.channel_change = True
         self.can_reset_coordinator = True
         self.path = ""
@@ -207,32 +264,35 @@ class VirtualZigbee(ZigbeeSide):
         self.control: EmulatorControl | None = None
 
     def describe(self) -> str:
-        return "virtual Zigbee stick (ZNP emulator process on a pty)"
+        label = KINDS[self.stick_kind].label
+        return f"virtual Zigbee stick ({label} process on a pty, radio.kind = {self.kind})"
 
     def start(self, workdir: Path, sockets: Path) -> None:
-        link = workdir / "ttyZNP"
-        control = sockets / "znp.sock"
-        target = (
-            f"channel={VIRTUAL_TOUCHLINK_CHANNEL},type=extended_color,factory_new=0,"
-            f"ieee={VIRTUAL_TOUCHLINK_TARGET}"
-        )
+        stick = KINDS[self.stick_kind]
+        link = workdir / stick.link
+        control = sockets / f"{self.stick_kind}.sock"
         argv = [
             sys.executable,
             "-m",
-            "hil.emulators.znp",
+            stick.module,
             "--link",
             str(link),
             "--state",
-            str(workdir / "znp-state.json"),
+            str(workdir / stick.state_file),
             "--control",
             str(control),
             "--lights",
             "2",
-            "--touchlink-target",
-            target,
             "--fast",
         ]
-        self._child = ChildProcess("znp-emulator", argv, workdir / "znp-emulator.log")
+        if self.touchlink_target is not None:
+            argv += [
+                "--touchlink-target",
+                f"channel={self.touchlink_channel},type=extended_color,factory_new=0,"
+                f"ieee={self.touchlink_target}",
+            ]
+        name = f"{self.stick_kind}-emulator"
+        self._child = ChildProcess(name, argv, workdir / f"{name}.log")
         self._child.start(_ZNP_READY, timeout=30)
         self.path = str(link)
         self.control = EmulatorControl(control)
@@ -268,7 +328,15 @@ class VirtualZigbee(ZigbeeSide):
 
     async def reset_coordinator(self) -> bool:
         assert self.control is not None
-        await self.control("reset", reason="Watchdog")
+        # The same fault, each emulator's spelling (Z-Stack's ResetReason / deCONZ's).
+        await self.control("reset", reason=RESET_REASON[self.stick_kind])
+        return True
+
+    async def reset_coordinator_keeping_port(self) -> bool:
+        if self.stick_kind != "deconz":
+            return False
+        assert self.control is not None
+        await self.control("reset", reason=RESET_REASON["deconz"], port="keep")
         return True
 
     async def rescue(self, ieee: str) -> None:
@@ -436,15 +504,24 @@ class Rig:
         self.thinknx_auth = (THINKNX_USER, THINKNX_PASSWORD)
 
     @classmethod
-    def from_environment(cls, workdir: Path, environ: Mapping[str, str] | None = None) -> Rig:
+    def from_environment(
+        cls, workdir: Path, environ: Mapping[str, str] | None = None, *, stick: str = "znp"
+    ) -> Rig:
+        """The rig the environment describes; ``stick`` is the emulator the virtual Zigbee
+        side runs (ignored when ``GATEWAY_HIL_ZIGBEE`` names a real stick)."""
         env = os.environ if environ is None else environ
-        zigbee: ZigbeeSide = HardwareZigbee(env) if env.get(ENV_ZIGBEE) else VirtualZigbee()
+        zigbee: ZigbeeSide = HardwareZigbee(env) if env.get(ENV_ZIGBEE) else VirtualZigbee(stick)
         knx: KnxSide = HardwareKnx(env) if env.get(ENV_KNX) else VirtualKnx()
         rig = cls(zigbee, knx, workdir)
         state = env.get(ENV_STATE_DIR, "").strip()
         if state:
             rig.state_dir = Path(state)
         return rig
+
+    @property
+    def admin(self) -> tuple[str, str]:
+        """The admin sign-in the gateway generated at its first start (never a default)."""
+        return ("delight", read_password_file(self.state_dir))
 
     @property
     def virtual(self) -> bool:

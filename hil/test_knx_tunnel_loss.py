@@ -19,7 +19,12 @@ from hil.api import Reply, Thinknx, until
 from hil.knx_relay import KnxRelay
 from hil.rig import SWITCH_GUID, Rig
 
-pytestmark = [pytest.mark.hil, pytest.mark.usefixtures("knx_connected")]
+# KNX only: the same on every Zigbee variant, so it runs once (hil/conftest.py).
+pytestmark = [
+    pytest.mark.hil,
+    pytest.mark.radio_independent,
+    pytest.mark.usefixtures("knx_connected"),
+]
 
 LOSS_BOUND = 15.0  # docs/knx.md: 11 s with the default probe_interval of 5 s
 AT_ONCE = 0.3  # docs/thinknx.md: "answers at once (tested: under 0.3 s)"

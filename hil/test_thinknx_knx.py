@@ -14,7 +14,12 @@ from hil.api import Thinknx
 from hil.knx_monitor import BusMonitor, SeenTelegram
 from hil.rig import SWITCH_GUID, Rig
 
-pytestmark = [pytest.mark.hil, pytest.mark.usefixtures("knx_connected")]
+# KNX only: the same on every Zigbee variant, so it runs once (hil/conftest.py).
+pytestmark = [
+    pytest.mark.hil,
+    pytest.mark.radio_independent,
+    pytest.mark.usefixtures("knx_connected"),
+]
 
 
 @pytest.mark.parametrize("cmd", [1, 0])

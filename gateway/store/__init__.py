@@ -13,6 +13,7 @@ from gateway.store.config_repo import ConfigRepository, StoredConfig
 from gateway.store.db import StoreError, make_async_engine, make_sessionmaker, prepare_database
 from gateway.store.knx_repo import KnxRepository
 from gateway.store.lights_repo import LightsRepository
+from gateway.store.sensors_repo import SensorsRepository
 
 __all__ = [
     "ApiKeyRepository",
@@ -35,6 +36,7 @@ class Store:
         self.api_keys = ApiKeyRepository(self.sessions)
         self.knx = KnxRepository(self.sessions)
         self.lights = LightsRepository(self.sessions)
+        self.sensors = SensorsRepository(self.sessions)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -17,11 +17,11 @@ from contextlib import asynccontextmanager
 import httpx
 
 from gateway.api.guessing import GuessThrottle
-from tests.helpers.harness import DeconzHarness, basic, harness
+from tests.helpers.harness import ADMIN_PASSWORD, DeconzHarness, basic, harness
 from tests.helpers.servers import running_server
 
 WRONG = {"Authorization": "Basic " + basic("delight", "wrong-guess")}
-RIGHT = {"Authorization": "Basic " + basic("delight", "delight")}
+RIGHT = {"Authorization": "Basic " + basic("delight", ADMIN_PASSWORD)}
 BODY = {"devicetype": "guesser"}
 
 

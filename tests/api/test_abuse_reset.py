@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.helpers.fakes import FakeNetwork
-from tests.helpers.harness import harness
+from tests.helpers.harness import ADMIN_PASSWORD, basic, harness
 from tests.helpers.servers import running_server
 
 
@@ -47,4 +47,4 @@ async def test_config_reset_hashes_no_password_and_is_quick(sqlite_url, scrypt_c
         assert (config["name"], config["groupdelay"]) == ("gateway", 50)
         assert elapsed < 5.0  # was ~0.5 s of scrypt per reset on a loaded machine
         # The admin password is kept (deleteDB keeps credentials, as documented).
-        assert await h.services.config.check_admin_token("ZGVsaWdodDpkZWxpZ2h0")
+        assert await h.services.config.check_admin_token(basic("delight", ADMIN_PASSWORD))

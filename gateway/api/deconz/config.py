@@ -24,6 +24,7 @@ from gateway.domain.config import (
     MAX_UNLOCK_S,
     SUPPORTED_CHANNELS,
     PasswordError,
+    PasswordResetNotLocal,
     PasswordResetWindowClosed,
 )
 
@@ -73,7 +74,7 @@ async def _may_create_key(api: ApiRequest) -> bool:
     wait = services.guesses.retry_after(client)
     if wait > 0:
         raise _Throttled(wait)
-    if await services.config.check_admin_token(token):
+    if await services.config.check_admin_token(token, local=_from_loopback(api)):
         services.guesses.succeeded(client)
         return True
     services.guesses.failed(client)
@@ -362,7 +363,7 @@ async def put_password(api: ApiRequest) -> Response:
             raise errors.invalid_value(address, name, body[name])
     try:
         await api.services.config.change_password(
-            body["username"], body["oldhash"], body["newhash"]
+            body["username"], body["oldhash"], body["newhash"], local=_from_loopback(api)
         )
     except PasswordError as exc:
         # deCONZ answers a wrong user or old password with 401, a bad new one with 400.
@@ -378,8 +379,16 @@ async def put_password(api: ApiRequest) -> Response:
 
 
 async def delete_password(api: ApiRequest) -> Response:
+    """A new random admin password, only from the gateway itself within 10 min of start."""
     try:
-        await api.services.config.reset_password()
+        await api.services.config.reset_password(local=_from_loopback(api))
+    except PasswordResetNotLocal:
+        raise errors.ApiError(
+            errors.UNAUTHORIZED_USER,
+            "/config/password",
+            "the admin password can only be reset on the gateway itself: gateway password reset",
+            403,
+        ) from None
     except PasswordResetWindowClosed:
         raise errors.unauthorized_user("/config/password") from None
     return json_response({}, etag=False)

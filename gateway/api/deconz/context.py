@@ -13,9 +13,12 @@ from typing import Any
 
 from gateway.api.guessing import GuessThrottle
 from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.backup import BackupPort
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
+from gateway.domain.sensors import SensorsService
 from gateway.domain.touchlink import TouchlinkService
 
 # A section of the full state (``GET /api/<key>``): lights, groups, sensors, ...
@@ -38,6 +41,9 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    backup: BackupPort | None = None
+    knx_feed: KnxStatusSource | None = None
+    sensors: SensorsService | None = None
     guesses: GuessThrottle = field(default_factory=lambda: GuessThrottle("deconz"))
 
     def sections(self) -> dict[str, StateSection]:
@@ -45,4 +51,6 @@ class DeconzServices:
         sections: dict[str, StateSection] = dict.fromkeys(FULL_STATE_SECTIONS, _empty)
         if self.lights is not None:
             sections["lights"] = self.lights.section
+        if self.sensors is not None:
+            sections["sensors"] = self.sensors.section
         return sections

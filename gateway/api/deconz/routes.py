@@ -22,6 +22,7 @@ from gateway.api.deconz.schemas import (
     SUCCESS_LIST,
     TOUCHLINK_SCAN,
 )
+from gateway.api.deconz.sensor_routes import SENSOR_ROUTES
 
 CONFIG_ROUTES = [
     ApiRoute(
@@ -275,6 +276,6 @@ TOUCHLINK_ROUTES = [
     ),
 ]
 
-ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *TOUCHLINK_ROUTES]
+ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *SENSOR_ROUTES, *TOUCHLINK_ROUTES]
 
 __all__ = ["ERROR_LIST", "ROUTES"]
