@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
-from typing import TextIO
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Final, TextIO
 
 # syslog priorities of the Python levels, for journald's ``SyslogLevelPrefix=`` ("<4>...").
 SYSLOG_PRIORITY = {
@@ -54,6 +57,132 @@ class KeyValueFormatter(logging.Formatter):
         return line
 
 
+RADIO_LOGGERS: Final = ("zigpy", "zigpy_znp", "zigpy_deconz", "bellows", "hil.emulators")
+"""Loggers that print radio frames and network settings, and so may print keys (the
+emulators of the virtual radio too)."""
+_KEY_TEXT: Final = re.compile(
+    r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15}(?![0-9A-Fa-f:])"
+)
+"""A 16-byte colon-hex value: how zigpy prints ``KeyData`` (network, link and TC keys).
+IEEE addresses are 8 bytes and stay readable."""
+KEY_PLACEHOLDER: Final = "<key redacted>"
+_NV_VALUE: Final = re.compile(r"(Value=)b'((?:\\x[0-9A-Fa-f]{2}){16,})'")
+"""A raw NV item of 16 bytes or more in an NVRAM read/write command (zigpy-znp prints bytes
+as ``\\xNN`` escapes): keys are NV items, and a read answer does not say which item it is."""
+
+
+class SecretRedactor(logging.Filter):
+    """Removes Zigbee key material from the radio libraries' records before they are written.
+
+    Why a filter: at DEBUG zigpy-znp and zigpy print NVRAM items, network settings and raw
+    frames, including the network key, and journald keeps them. Three rules: raw NV items of
+    16 bytes or more in NVRAM commands are hidden (keys are NV items); every 16-byte
+    colon-hex value in a radio record is treated as a key (and remembered); and keys the
+    gateway knows (:meth:`remember`) are removed in every spelling the libraries use (colon
+    hex, plain hex, ``\\xNN`` escapes, either case), also from raw frames that contain them.
+    """
+
+    def __init__(self, prefixes: tuple[str, ...] = RADIO_LOGGERS) -> None:
+        super().__init__()
+        self._prefixes = prefixes
+        self._spellings: dict[bytes, tuple[str, ...]] = {}
+
+    def remember(self, secret: bytes) -> None:
+        """Redact ``secret`` wherever it appears from now on (16 bytes or more)."""
+        if len(secret) < 16 or secret in self._spellings or len(self._spellings) > 64:
+            return
+        forms: list[str] = []
+        for case in (str.lower, str.upper):
+            forms.append(case(":".join(f"{b:02x}" for b in secret)))
+            forms.append(case(secret.hex()))
+            forms.append("".join(f"\\x{b:02X}" for b in secret))
+            forms.append("".join(f"\\x{b:02x}" for b in secret))
+        forms.append(repr(secret)[2:-1])
+        self._spellings[secret] = tuple(dict.fromkeys(forms))
+
+    def redact(self, text: str) -> str:
+        if "NV" in text:
+            text = _NV_VALUE.sub(_nv_placeholder, text)
+        for match in _KEY_TEXT.findall(text):
+            self.remember(bytes.fromhex(match.replace(":", "")))
+        text = _KEY_TEXT.sub(KEY_PLACEHOLDER, text)
+        for forms in self._spellings.values():
+            for form in forms:
+                if form in text:
+                    text = text.replace(form, KEY_PLACEHOLDER)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefixes):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a library's bad format string: let logging report it
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_DIGITS: Final = re.compile(r"\d+")
+
+
+def _nv_placeholder(match: re.Match[str]) -> str:
+    return f"{match.group(1)}<NV value redacted, {len(match.group(2)) // 4} bytes>"
+
+
+class RepeatFolder(logging.Filter):
+    """Lets the same line through a few times per window, then counts instead of writing.
+
+    Why: a fault that repeats per request or per accept (EMFILE: "socket.accept() out of
+    system resource") wrote 143,000 ERROR lines (67 MB) in 45 s and buried everything else.
+    A record is "the same" when logger, level and the first line of the unformatted message
+    match, numbers aside (asyncio puts descriptors and timer deadlines in its). The first
+    record after a window that had suppressed ones says how many were left out.
+    """
+
+    def __init__(
+        self,
+        *,
+        burst: int = 5,
+        window: float = 60.0,
+        max_keys: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._burst = burst
+        self._window = window
+        self._max_keys = max_keys
+        self._clock = clock
+        self._seen: OrderedDict[tuple[str, int, str], list[float]] = OrderedDict()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        first_line = str(record.msg).split("\n", 1)[0][:160]
+        key = (record.name, record.levelno, _DIGITS.sub("#", first_line))
+        now = self._clock()
+        state = self._seen.get(key)  # [window start, passed, suppressed]
+        if state is None or now - state[0] >= self._window:
+            suppressed = int(state[2]) if state else 0
+            self._seen[key] = [now, 1, 0]
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._max_keys:
+                self._seen.popitem(last=False)
+            if suppressed:
+                record.msg = f"{record.getMessage()} [{suppressed} more like this suppressed]"
+                record.args = None
+            return True
+        if state[1] < self._burst:
+            state[1] += 1
+            return True
+        state[2] += 1
+        return False
+
+
+SECRETS = SecretRedactor()
+"""The process-wide redactor; the Zigbee side may :meth:`~SecretRedactor.remember` keys."""
+
+
 def stderr_is_the_journal(
     stream: TextIO | None = None, environ: dict[str, str] | None = None
 ) -> bool:
@@ -77,6 +206,8 @@ def configure_logging(level: str = "INFO") -> None:
     """Send all logs to stderr (journald under systemd) in key=value form."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter(journal=stderr_is_the_journal()))
+    handler.addFilter(SECRETS)
+    handler.addFilter(RepeatFolder())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,15 +8,22 @@ rarely, so they get a salted, memory-hard scrypt hash.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
 import hmac
 import secrets
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
 
 _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
+
+PASSWORD_CHECK_THREADS: Final = 2
+"""At most this many scrypt checks at once, process-wide (each takes 16 MiB and a core)."""
+_password_checks = ThreadPoolExecutor(PASSWORD_CHECK_THREADS, thread_name_prefix="password")
 
 
 def new_api_key() -> str:
@@ -72,6 +79,18 @@ def verify_password(secret: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest, bytes.fromhex(digest_hex))
+
+
+async def verify_password_off_loop(secret: str, stored: str) -> bool:
+    """:func:`verify_password` in the password threads, so the event loop keeps serving.
+
+    Why a pool of its own rather than ``asyncio.to_thread``: the default pool has many
+    threads, and eight parallel guessers would run eight scrypt checks at once (128 MiB,
+    every core). Here checks queue for :data:`PASSWORD_CHECK_THREADS` threads; the API
+    throttles guessers (``gateway.api.guessing``) so the queue stays short.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_checks, verify_password, secret, stored)
 
 
 def decode_basic_credentials(token: str) -> tuple[str, str] | None:

@@ -30,6 +30,7 @@ from gateway.api.deconz.backup import BACKUP_ROUTES
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
+from gateway.api.serving import server_config
 from gateway.app.admin_password import PASSWORD_FILE, PasswordFile
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
@@ -259,7 +260,8 @@ class Gateway:
     async def _serve(self, name: str, app: Any, host: str, port: int, setting: str) -> None:
         """Serve on the socket bound at the start (or bind now), then wait until serving."""
         sock = self._bound.pop((host, port), None) or listening_socket(host, port, setting)
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        # Limits for idle, slow and too many clients: gateway/api/serving.py.
+        config = server_config(app, log_config=None, access_log=False, lifespan="off")
         server = EmbeddedServer(config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http-{name}")
         while not server.started:

@@ -45,6 +45,7 @@ from xknx.telegram.apci import GroupValueRead, GroupValueResponse, GroupValueWri
 
 from ..settings import KnxSection
 from . import dpt as dpt_codec
+from . import transport_guard
 from .addresses import canonical, parse_group_address
 from .errors import KnxConfigError, KnxTimeout, KnxUnavailable
 from .events import EventHub, GroupEvent, Subscription
@@ -236,6 +237,7 @@ class KnxLink:
         if self._config is None:
             self.last_error = "KNX is disabled (knx.mode = none)"
             return
+        transport_guard.install()  # UDP tunnels believe only their server (issue 12)
         self._xknx = XKNX(connection_config=self._config, rate_limit=0)
         self._xknx.connection_manager.register_connection_state_changed_cb(self._xknx_state)
         self._xknx.telegram_queue.register_telegram_received_cb(

@@ -9,7 +9,8 @@ scrypt costs tens of milliseconds and 16 MiB per check, on purpose. A client tha
 Basic credentials with every request (``http://user:pass@host`` URLs do) would pay that each
 time, so a successful check is remembered for a few minutes as a keyed hash of the password
 under a per-process key, tied to the stored hash (a changed password misses the cache).
-Checks run in a thread, at most two at a time, so the event loop and memory stay free.
+Checks run in the process-wide password threads (``gateway.security``), shared with the
+admin password, so the event loop and memory stay free.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from gateway.security import hash_password, verify_password
+from gateway.security import hash_password, verify_password_off_loop
 from gateway.store.knx_repo import KnxRepository, StoredThinknxUser
 
 REALM: Final = "thinknx"
@@ -76,14 +77,7 @@ class ThinknxUsers:
         self._clock = clock
         self._key = secrets.token_bytes(32)
         self._verified: OrderedDict[str, _Verified] = OrderedDict()
-        self._checks = asyncio.Semaphore(2)
         self._dummy: str | None = None
-
-    def _verify_dummy(self, password: str) -> None:
-        """A check against a random password's hash, made on first use (in a thread)."""
-        if self._dummy is None:
-            self._dummy = hash_password(secrets.token_hex(16))
-        verify_password(password, self._dummy)
 
     async def add(self, name: str, password: str) -> bool:
         """Create ``name`` or set its password; True when created."""
@@ -109,8 +103,9 @@ class ThinknxUsers:
         user = await self._repo.get_user(name) if NAME_RE.match(name) else None
         if user is None:
             # Same work as for a real user: response times do not tell names apart.
-            async with self._checks:
-                await asyncio.to_thread(self._verify_dummy, password)
+            if self._dummy is None:  # a random password's hash, made on first use
+                self._dummy = await asyncio.to_thread(hash_password, secrets.token_hex(16))
+            await verify_password_off_loop(password, self._dummy)
             return False
         tag = hmac.new(self._key, password.encode("utf-8", "surrogatepass"), "sha256").digest()
         cached = self._verified.get(name)
@@ -122,8 +117,7 @@ class ThinknxUsers:
             and hmac.compare_digest(cached.tag, tag)
         ):
             return True
-        async with self._checks:
-            ok = await asyncio.to_thread(verify_password, password, user.password_hash)
+        ok = await verify_password_off_loop(password, user.password_hash)
         if ok:
             self._verified[name] = _Verified(user.password_hash, tag, now + CACHE_SECONDS)
             self._verified.move_to_end(name)

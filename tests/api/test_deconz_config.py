@@ -462,8 +462,8 @@ async def test_a_first_start_generates_a_random_password_and_tells_only_the_anno
     assert len(announced) == 1
     password = announced[0]
     assert password and len(password) >= 20 and password != "delight"
-    assert config.check_admin_token(basic("delight", password))
-    assert not config.check_admin_token(basic("delight", "delight"))
+    assert await config.check_admin_token(basic("delight", password))
+    assert not await config.check_admin_token(basic("delight", "delight"))
 
 
 async def test_the_legacy_default_password_works_only_from_the_gateway_itself(sqlite_url):

@@ -17,8 +17,9 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
-from gateway.api.deconz.routes import ROUTES
+from gateway.api.deconz.routes import CONFIG_ROUTES, LIGHT_ROUTES, ROUTES, TOUCHLINK_ROUTES
 from gateway.api.openapi import build_openapi
 from tests.helpers.fakes import FakeNetwork
 from tests.helpers.harness import build_harness
@@ -26,6 +27,11 @@ from tests.helpers.servers import ServerThread
 
 schema = schemathesis.openapi.from_dict(build_openapi(ROUTES))
 OBSERVED: dict[str, set[int]] = {}
+# Operations whose request schemas are kept as strict as their handlers (issue 12); the
+# sensors schemas are not yet (a body with unknown keys is refused): to do with sensors.
+STRICT_SCHEMAS = {r.path for r in [*CONFIG_ROUTES, *LIGHT_ROUTES, *TOUCHLINK_ROUTES]} - {
+    "/api/{apikey}/config/password"
+}
 
 
 @contextlib.asynccontextmanager
@@ -64,6 +70,11 @@ def test_every_operation_answers_documented_json_never_a_server_error(case, serv
     if "apikey" in case.path_parameters:
         case.path_parameters["apikey"] = server.key
     response = case.call(base_url=server.base)
+    # The schemas are as strict as the handlers: a body they allow is never refused as
+    # malformed. Not checkable for config/password: newhash must be base64 of
+    # "<the stored user>:<password>", which JSON Schema cannot say.
+    if case.path in STRICT_SCHEMAS:
+        case.validate_response(response, checks=[positive_data_acceptance])
     documented = {int(s) for s in case.operation.definition.raw["responses"]}
     status = response.status_code
     OBSERVED.setdefault(f"{case.method} {case.path}", set()).add(status)

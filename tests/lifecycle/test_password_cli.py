@@ -32,7 +32,7 @@ async def accepts(state, password: str) -> bool:
     try:
         config = GatewayConfigService(store)
         await config.load()
-        return config.check_admin_token(basic("delight", password))
+        return await config.check_admin_token(basic("delight", password))
     finally:
         await store.close()
 

@@ -187,6 +187,15 @@ def test_unit_grants_only_net_bind_service_and_serial_devices() -> None:
     assert devices == {"char-ttyUSB", "char-ttyACM", "char-ttyAMA", "char-ttyS"}
 
 
+def test_unit_raises_the_descriptor_limit_above_the_servers_connection_caps() -> None:
+    from gateway.api.serving import ServerLimits
+
+    (limit,) = SERVICE["LimitNOFILE"]
+    soft = int(limit.split(":")[0])
+    # four servers (deCONZ, websocket, Thinknx, page) at their cap, plus room for the rest
+    assert soft >= 4 * ServerLimits().max_connections + 1024
+
+
 # -- sysusers and tmpfiles --------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.api import errors
 from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.ids import MAX_PATH_PARAM
 from gateway.api.deconz.routes import ROUTES
 from gateway.api.deconz.routing import ApiRoute, error_response, json_response, starlette_routes
 from gateway.api.openapi import build_openapi
@@ -23,13 +24,17 @@ from gateway.api.trailing_slash import StripTrailingSlash
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Paths outside the table still answer JSON in deCONZ form."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    path = request.url.path[:MAX_PATH_PARAM]
     if status == 405:
-        err = errors.method_not_available(request.method, request.url.path)
+        err = errors.method_not_available(request.method, path)
     elif status == 404:
-        err = errors.resource_not_available(request.url.path)
+        err = errors.resource_not_available(path)
     else:
-        err = errors.internal_error(request.url.path, "Internal error", status)
-    return error_response([err], hue_mode=False)
+        err = errors.internal_error(path, "Internal error", status)
+    response = error_response([err], hue_mode=False)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # Allow on 405
+    return response
 
 
 def build_deconz_app(

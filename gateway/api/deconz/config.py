@@ -17,6 +17,7 @@ from gateway import __version__
 from gateway.api import errors
 from gateway.api.deconz import params
 from gateway.api.deconz.routing import ApiRequest, json_response, success_item
+from gateway.api.guessing import retry_after_header
 from gateway.clock import utcnow
 from gateway.domain.apikeys import ApiClient, is_hue_devicetype
 from gateway.domain.config import (
@@ -52,7 +53,14 @@ def _from_loopback(api: ApiRequest) -> bool:
     return peer_is_local and host in ("127.0.0.1", "localhost", "::1")
 
 
-def _may_create_key(api: ApiRequest) -> bool:
+class _Throttled(Exception):
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+async def _may_create_key(api: ApiRequest) -> bool:
+    """Unlocked, local (if allowed) or the admin password; guessers are throttled first."""
     services = api.services
     if services.config.unlocked:
         return True
@@ -60,9 +68,17 @@ def _may_create_key(api: ApiRequest) -> bool:
         return True
     auth = api.request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
-    return scheme.lower() == "basic" and services.config.check_admin_token(
-        token, local=_from_loopback(api)
-    )
+    if scheme.lower() != "basic":
+        return False
+    client = api.request.client.host if api.request.client else "-"
+    wait = services.guesses.retry_after(client)
+    if wait > 0:
+        raise _Throttled(wait)
+    if await services.config.check_admin_token(token, local=_from_loopback(api)):
+        services.guesses.succeeded(client)
+        return True
+    services.guesses.failed(client)
+    return False
 
 
 async def create_api_key(api: ApiRequest) -> Response:
@@ -76,7 +92,17 @@ async def create_api_key(api: ApiRequest) -> Response:
     def fail(err: errors.ApiError) -> Response:
         return json_response([err.item()], errors.error_status([err], hue_mode), etag=False)
 
-    if not _may_create_key(api):
+    try:
+        may_create = await _may_create_key(api)
+    except _Throttled as throttled:
+        # deCONZ has no "too many requests" error: the type stays 101 (no key now), the
+        # status and Retry-After say when to come back.
+        retry = retry_after_header(throttled.wait)
+        why = f"too many failed password attempts; retry in {retry['Retry-After']} s"
+        response = fail(errors.ApiError(errors.LINK_BUTTON_NOT_PRESSED, "/", why, 429))
+        response.headers.update(retry)
+        return response
+    if not may_create:
         return fail(errors.link_button_not_pressed())
     if body is None:
         return fail(errors.invalid_json("/"))

@@ -8,9 +8,10 @@ the handler answers as deCONZ would (an empty collection, or 503 for the radio).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.api.guessing import GuessThrottle
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.backup import BackupPort
 from gateway.domain.config import GatewayConfigService
@@ -46,6 +47,7 @@ class DeconzServices:
     backup: BackupPort | None = None
     knx_feed: KnxStatusSource | None = None
     sensors: SensorsService | None = None
+    guesses: GuessThrottle = field(default_factory=lambda: GuessThrottle("deconz"))
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from gateway.api import errors
 from gateway.api.deconz import increments, params
+from gateway.api.deconz.ids import resource_number
 from gateway.api.deconz.routing import (
     ApiRequest,
     encoded_response,
@@ -44,11 +45,12 @@ def _service(api: ApiRequest) -> LightsService | None:
 def _light(api: ApiRequest) -> tuple[LightsService, Light]:
     """The service and the light named in the path, or error 3 (404)."""
     light_id = api.param("id")
+    number = resource_number(light_id)
     service = _service(api)
-    if service is None:
+    if service is None or number is None:
         raise errors.resource_not_available(f"/lights/{light_id}")
     try:
-        return service, service.get(light_id)
+        return service, service.get(number)
     except LightNotFound:
         raise errors.resource_not_available(f"/lights/{light_id}") from None
 

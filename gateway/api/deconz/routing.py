@@ -22,6 +22,8 @@ from starlette.routing import Route
 
 from gateway.api import errors
 from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.ids import MAX_PATH_PARAM
+from gateway.api.deconz.json_body import InvalidBody, parse_json
 from gateway.api.errors import ApiError
 from gateway.domain.apikeys import ApiClient
 from gateway.domain.radio import RadioBusy, RadioUnavailable, RadioUnsupported
@@ -29,7 +31,8 @@ from gateway.domain.radio import RadioBusy, RadioUnavailable, RadioUnsupported
 log = logging.getLogger(__name__)
 
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-MAX_BODY_BYTES = 64 * 1024
+ROUTED_METHODS = [*ALL_METHODS, "TRACE", "CONNECT"]
+"""Every method reaches the dispatcher, so each unsupported one gets error 4 and ``Allow``."""
 
 JsonSchema = dict[str, Any]
 
@@ -51,13 +54,12 @@ class ApiRequest:
         return str(self.request.path_params[name])
 
     async def json_object(self, address: str = "/") -> dict[str, Any]:
-        """The body as a JSON object; error 2 for anything else (or a body over 64 KiB)."""
+        """The body as a JSON object; error 2 for anything else (see ``json_body``)."""
         raw = await self.request.body()
-        if len(raw) > MAX_BODY_BYTES:
-            raise errors.invalid_json(address)
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
+            body = parse_json(raw)
+        except InvalidBody as exc:
+            log.debug("refused body for %s: %s", self.resource[:64], exc)
             raise errors.invalid_json(address) from None
         if not isinstance(body, dict):
             raise errors.invalid_json(address)
@@ -150,8 +152,13 @@ def dispatcher(route: ApiRoute) -> Callable[[Request], Awaitable[Response]]:
         if needs_auth:
             client = services.api_keys.authenticate(request.path_params.get("apikey", ""))
             if client is None:
-                return error_response([errors.unauthorized_user(resource)], hue_mode=False)
+                err = errors.unauthorized_user(resource[:MAX_PATH_PARAM])
+                return error_response([err], hue_mode=False)
         hue_mode = client.hue_mode if client else False
+        if any(len(str(v)) > MAX_PATH_PARAM for v in request.path_params.values()):
+            # No id or key id is that long: refuse before a handler parses or echoes it.
+            err = errors.resource_not_available(resource[:MAX_PATH_PARAM])
+            return error_response([err], hue_mode=hue_mode)
         if operation is None:
             err = errors.method_not_available(request.method, resource)
             response = error_response([err], hue_mode=hue_mode)
@@ -190,9 +197,22 @@ CATCH_ALL = ApiRoute(
 )
 
 
+async def _empty_key(request: Request) -> Response:
+    """``/api//lights``: an empty key is a wrong key (error 1), not an unknown path."""
+    address = "/" + request.path_params.get("rest", "")
+    return error_response([errors.unauthorized_user(address[:MAX_PATH_PARAM])], hue_mode=False)
+
+
 def starlette_routes(table: Sequence[ApiRoute]) -> list[Route]:
-    """Starlette routes for a table, with the catch-all for unknown resources last."""
+    """Starlette routes for a table, with the catch-all for unknown resources last.
+
+    Every method (TRACE and CONNECT too) reaches the dispatcher, so an unsupported one is
+    answered with error 4 and the route's ``Allow`` header.
+    """
     return [
-        Route(r.path, dispatcher(r), methods=ALL_METHODS, include_in_schema=False)
-        for r in [*table, CATCH_ALL]
+        Route("/api//{rest:path}", _empty_key, methods=ROUTED_METHODS, include_in_schema=False),
+        *(
+            Route(r.path, dispatcher(r), methods=ROUTED_METHODS, include_in_schema=False)
+            for r in [*table, CATCH_ALL]
+        ),
     ]

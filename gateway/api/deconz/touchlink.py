@@ -13,6 +13,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from gateway.api import errors
+from gateway.api.deconz.ids import resource_id
 from gateway.api.deconz.routing import ApiRequest, error_response, json_response, success_item
 from gateway.domain.radio import RadioUnavailable
 from gateway.domain.touchlink import TouchlinkService, TouchlinkTargetSilent, TouchlinkTargetUnknown
@@ -45,6 +46,8 @@ async def reset(api: ApiRequest) -> Response:
 
 async def _target_command(api: ApiRequest, command: str) -> Response:
     rid = api.param("id")
+    if resource_id(rid) is None:
+        raise errors.resource_not_available(f"/touchlink/{rid}")
     service = _service(api)
     try:
         if command == "identify":

@@ -11,6 +11,7 @@ Protocol pings are answered by the websocket layer itself; text from clients is 
 Cost per event and client is one buffer append and one send of text the bus encoded once
 for everybody (``Published.text``); nothing polls: an overflow wakes the client's handler
 through the subscription's close signal even while a send to it is stuck.
+Browser pages of other sites are refused at the handshake (``origins.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from gateway.api.deconz.origins import origin_allowed
 from gateway.domain.events import EventBus, Subscription, SubscriptionClosed
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,15 @@ class EventSocket:
         self._queue_size = queue_size
         self._send_timeout = send_timeout
         self.clients = 0
+        self.refused = 0  # handshakes from foreign browser origins (``origins.py``)
 
     async def handle(self, websocket: WebSocket) -> None:
+        if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
+            self.refused += 1
+            log.info("websocket handshake refused: origin %r", websocket.headers["origin"][:100])
+            # Closing before accepting answers the handshake with HTTP 403.
+            await websocket.close(code=1008)
+            return
         await websocket.accept()
         subscription = self._events.subscribe(self._queue_size)
         self.clients += 1

@@ -12,6 +12,8 @@ The spec names three ways: ``http://user:pass@host:5051/...&auth=digest`` (or
   ``DigestAuth``, browsers) can answer. ``auth=digest`` offers Digest, ``auth=basic`` Basic,
   neither both, Digest first.
 * Wrong credentials: **403** ``authentication failed``, as the spec says.
+* Too many wrong credentials from one address (or everywhere): **429** with
+  ``Retry-After``, before any check (``gateway.api.guessing``).
 * A Digest answer whose password is right but whose nonce expired (``NONCE_LIFETIME``),
   is unknown (issued before a restart) or was already used with that ``nc`` gets 401 with
   ``stale=true``: the client retries with the new nonce without asking anybody.
@@ -35,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from gateway.api.guessing import GuessThrottle
 from gateway.api.thinknx import errors
 from gateway.api.thinknx.params import Params
 from gateway.security import decode_basic_credentials
@@ -174,18 +177,24 @@ class Authenticator:
         *,
         realm: str,
         nonces: NonceStore | None = None,
+        throttle: GuessThrottle | None = None,
     ) -> None:
         self._users = users
         self.realm = realm
         self._nonces = nonces or NonceStore()
+        self.throttle = throttle or GuessThrottle("thinknx")
         self._opaque = secrets.token_hex(16)
 
     async def authenticate(self, request: Credentials) -> str:
         params = request.params
         name, password = params.get("user"), params.get("pass")
+        header = request.authorization
+        if name is not None or password is not None or header:
+            wait = self.throttle.retry_after(request.client)
+            if wait > 0:
+                raise errors.rate_limited(wait)
         if name is not None or password is not None:
             return await self._password(request, "query", name or "", password or "")
-        header = request.authorization
         if header:
             scheme, _, rest = header.strip().partition(" ")
             if scheme.lower() == "basic":
@@ -199,6 +208,7 @@ class Authenticator:
 
     async def _password(self, request: Credentials, scheme: str, name: str, password: str) -> str:
         if name and await self._users.verify_password(name, password):
+            self.throttle.succeeded(request.client)
             return name
         raise self._failed(request, scheme, name)
 
@@ -225,6 +235,7 @@ class Authenticator:
         opaque_ok = fields.get("opaque", self._opaque) == self._opaque
         if not opaque_ok or not self._nonces.use(fields["nonce"], int(fields["nc"], 16)):
             raise errors.authentication_required(self._challenges("digest", stale=True))
+        self.throttle.succeeded(request.client)
         return name
 
     def _challenges(self, wanted: str | None, *, stale: bool) -> tuple[str, ...]:
@@ -241,6 +252,7 @@ class Authenticator:
         return (digest, basic)
 
     def _failed(self, request: Credentials, scheme: str, name: str) -> errors.ThinknxHttpError:
+        self.throttle.failed(request.client)
         log.info(
             "event=thinknx_auth_failed client=%s scheme=%s user=%r",
             request.client,

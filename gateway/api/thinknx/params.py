@@ -21,6 +21,9 @@ MAX_FIELDS: Final = 32
 """More pairs than any Thinknx call needs (guid, cmd, fb, auth, user, pass, cache busters)."""
 MAX_BODY_BYTES: Final = 8192
 MAX_NUMBER_LENGTH: Final = 32
+MAX_VALUE_LENGTH: Final = 1024
+"""Longer than any GUID, group address or password (256); a longer value is an error before
+anything parses it (a group address of 4,301 digits hit Python's int-string limit: a 500)."""
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 Number = int | float
@@ -44,6 +47,8 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
         )
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise ParamsParseError(f"unreadable parameters ({exc})") from None
+    if any(len(name) > MAX_VALUE_LENGTH or len(value) > MAX_VALUE_LENGTH for name, value in pairs):
+        raise ParamsParseError(f"a parameter is longer than {MAX_VALUE_LENGTH} characters")
     return [(name, value) for name, value in pairs if name]
 
 

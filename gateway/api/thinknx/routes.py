@@ -32,6 +32,7 @@ class ThinknxRoute:
     handler: Handler
     summary: str
     params: tuple[ParamDoc, ...]
+    controller: str | None = None  # the catalogue controller, for the OpenAPI value ranges
 
 
 _GUID = ParamDoc("guid", True, "device identifier from the catalogue")
@@ -43,7 +44,8 @@ def command(path: str, controller: str, param: str = "cmd") -> ThinknxRoute:
     params = [_GUID, ParamDoc(param, not spec.value_optional, spec.summary, "number")]
     if spec.feedback:
         params.append(_FB)
-    return ThinknxRoute(path, handlers.command(controller, param), spec.summary, tuple(params))
+    handler = handlers.command(controller, param)
+    return ThinknxRoute(path, handler, spec.summary, tuple(params), controller)
 
 
 def status(path: str, controller: str) -> ThinknxRoute:
