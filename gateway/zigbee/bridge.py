@@ -40,6 +40,7 @@ from gateway.domain.lights.model import (
 )
 from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee import zcl
+from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.supervisor import RadioSupervisor
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class ZigbeeLights:
         self.supervisor.check_ready()
         endpoint = self._endpoint(address)
         try:
-            await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
+            with radio_request(f"{address.uniqueid}: {command}"):
+                await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             refused = radio_refusal(exc)
@@ -134,7 +136,8 @@ class ZigbeeLights:
         # zigpy keeps the device in its database (as after any leave indication): if it
         # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
-            await zcl.leave(device, self._leave_timeout)
+            with radio_request(f"{address.uniqueid}: leave"):
+                await zcl.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc

@@ -42,6 +42,7 @@ from gateway.domain.radio import (
 )
 from gateway.zigbee import backups
 from gateway.zigbee.backoff import Backoff
+from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
 
 log = logging.getLogger(__name__)
@@ -147,9 +148,10 @@ class RadioSupervisor:
         async with self.exclusive("channel change") as app:
             try:
                 async with asyncio.timeout(self._channel_timeout):
-                    await app.move_network_to_channel(
-                        channel, num_broadcasts=self._channel_broadcasts
-                    )
+                    with radio_request(f"channel change to {channel}"):
+                        await app.move_network_to_channel(
+                            channel, num_broadcasts=self._channel_broadcasts
+                        )
             except TimeoutError:
                 raise RadioUnavailable(f"channel change to {channel} did not finish") from None
             except (RadioBusy, RadioUnavailable):
@@ -174,7 +176,10 @@ class RadioSupervisor:
             for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID, zconf.CONF_NWK_KEY):
                 nwk[key] = None
             try:
-                await app.form_network()
+                with radio_request("forming a new network"):
+                    await app.form_network()
+            except RadioUnavailable:
+                raise
             except Exception as exc:
                 raise RadioUnavailable(f"forming a new network failed: {exc}") from exc
             self._snapshot = _read_snapshot(app, self._snapshot)
@@ -452,7 +457,10 @@ class RadioSupervisor:
 
     async def _permit(self, app: ControllerApplication, seconds: int) -> None:
         try:
-            await app.permit(seconds)
+            with radio_request("permit join"):
+                await app.permit(seconds)
+        except RadioUnavailable:
+            raise
         except Exception as exc:
             raise RadioUnavailable(f"permit join failed: {exc}") from exc
 
