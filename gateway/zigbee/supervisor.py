@@ -57,6 +57,14 @@ ZIGPY_PERMIT_MAX = 254  # zigpy asserts 0 <= time_s <= 254
 PERMIT_FOREVER = 255  # deCONZ: open until closed
 
 
+class AttemptAbandoned(RadioUnavailable):
+    """A connection attempt given up because the stick went away again meanwhile."""
+
+    def __init__(self, why: str, *, port_vanished: bool) -> None:
+        super().__init__(f"connection attempt abandoned: {why}")
+        self.port_vanished = port_vanished
+
+
 class RadioSupervisor:
     """Keeps one zigpy ControllerApplication running; implements ZigbeeNetwork."""
 
@@ -298,13 +306,14 @@ class RadioSupervisor:
             # Cleared before connecting: a loss (or stop) during start-up stays noticed.
             self._lost.clear()
             try:
-                app = await self._connect()
+                app = await self._connect_watched()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 # Looked at before the loss is announced: a stick plugged in from then on
                 # is seen appearing and tried at once.
-                missing = not await asyncio.to_thread(os.path.exists, self.config.path)
+                missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished
+                missing = missing or not await asyncio.to_thread(os.path.exists, self.config.path)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("Zigbee radio not available (%s); retrying", self.last_error)
                 self._mark_lost()
@@ -343,6 +352,46 @@ class RadioSupervisor:
                 self._restart_now = False
                 continue
             await self._pause()
+
+    async def _connect_watched(self) -> ControllerApplication:
+        """Connect, but give the attempt up as soon as the stick goes away again.
+
+        zigpy does not notice a port that vanishes while it starts: the ZNP object tells
+        the application about a lost port only once it is connected, so the attempt
+        would run into request time-outs and the watchdog (tens of seconds) before the
+        next try. Watching the port (and zigpy's ``connection_lost``, and stop) ends it
+        at once; the next attempt starts as soon as the port is back.
+        """
+        attempt = asyncio.create_task(self._connect(), name="zigbee-connect")
+        watch = asyncio.create_task(self._gone_while_connecting(), name="zigbee-connect-watch")
+        try:
+            done, _ = await asyncio.wait({attempt, watch}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            attempt.cancel()
+            raise
+        finally:
+            watch.cancel()
+        if attempt in done:
+            return attempt.result()
+        why = watch.result() if not watch.cancelled() else "stopped"
+        attempt.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await attempt
+        raise AttemptAbandoned(why, port_vanished=why.startswith("serial port"))
+
+    async def _gone_while_connecting(self) -> str:
+        """Returns why a connection attempt is pointless: the port vanished, zigpy lost
+        the connection, or the supervisor stops."""
+        path = self.config.path
+        while True:
+            if self._stopping:
+                return "stopping"
+            if self._lost.is_set():
+                return self.last_error or "connection lost"
+            if not await asyncio.to_thread(os.path.exists, path):
+                return f"serial port {path} disappeared"
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost.wait(), PORT_POLL_INTERVAL)
 
     async def _connect(self) -> ControllerApplication:
         cls = self._app_class or controller_class(self.config.kind)

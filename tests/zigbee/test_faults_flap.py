@@ -1,0 +1,62 @@
+"""The stick goes away again while the supervisor is still connecting to it.
+
+Replug, unplug 0.3-1.0 s later (the supervisor is in the middle of starting zigpy), replug
+for good: the first light command must succeed well within 5 s of the final replug,
+every time — the supervisor notices the second loss while connecting instead of waiting
+for zigpy's request timeouts and watchdog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from gateway.domain.radio import RadioState
+from tests.zigbee.rig import until, zigbee_rig
+
+RECOVERY_BUDGET = 5.0
+
+
+async def first_command_after(rig, started: float, timeout: float = 30.0) -> float:
+    """Seconds from ``started`` until a light command succeeds."""
+    light = rig.gw.light_id(1)
+
+    async def obeys() -> bool:
+        r = await rig.gw.http.put(rig.gw.url(f"/lights/{light}/state"), json={"on": True})
+        return r.status_code == 200 and "success" in r.json()[0]
+
+    await until(obeys, timeout=timeout, step=0.05)
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("gap", [0.3, 0.45, 0.6, 1.0])
+async def test_a_stick_lost_again_while_connecting_is_back_within_5_s_of_the_final_replug(
+    paired, gap
+):
+    async with zigbee_rig(paired) as rig:
+        rig.emulator.unplug()
+        await until(lambda: not rig.gw.supervisor.reachable, timeout=5)
+        await rig.emulator.replug()
+        await until(lambda: rig.gw.supervisor.state is RadioState.CONNECTING, timeout=5)
+        await asyncio.sleep(gap)
+        rig.emulator.unplug()
+        await asyncio.sleep(0.3)
+        await rig.emulator.replug()
+        elapsed = await first_command_after(rig, time.monotonic())
+        assert elapsed < RECOVERY_BUDGET, f"first command {elapsed:.1f} s after the final replug"
+
+
+async def test_the_supervisor_gives_up_a_connection_attempt_when_the_port_vanishes(paired):
+    async with zigbee_rig(paired) as rig:
+        rig.emulator.unplug()
+        await until(lambda: not rig.gw.supervisor.reachable, timeout=5)
+        await rig.emulator.replug()
+        await until(lambda: rig.gw.supervisor.state is RadioState.CONNECTING, timeout=5)
+        rig.emulator.unplug()
+        started = time.monotonic()
+        await until(lambda: rig.gw.supervisor.state is RadioState.LOST, timeout=5)
+        assert time.monotonic() - started < 2.0
+        await rig.emulator.replug()
+        await rig.gw.running()
