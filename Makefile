@@ -17,7 +17,9 @@ PYTEST_ARGS ?=
 #   systemd: systemd-analyze for the unit file checks
 #   udev: udevadm for the rule tests
 #   python3-seccomp: the unit's system call filter applied to the gateway in tests/lifecycle
-APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp
+#   chromium/chromium-driver: the headless browser the page tests drive (tests/web)
+#   iproute2/util-linux: ip and unshare, for discovery tests in a private network namespace
+APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp chromium chromium-driver iproute2 util-linux
 
 .PHONY: all venv system-deps run test test-fast lint format bench db-upgrade constraints clean
 
@@ -113,6 +115,7 @@ clean:
 INSTALL_PYTHON ?= /usr/bin/python3
 INSTALL_VENV   ?= /opt/gateway/venv
 INSTALL_LIB    ?= /usr/local/lib
+INSTALL_BIN    ?= /usr/local/bin
 INSTALL_DOC    ?= /usr/local/share/doc/gateway
 INSTALL_ETC    ?= /etc/gateway
 
@@ -132,6 +135,9 @@ install:
 	  grep -rlI -- '$(DESTDIR)$(INSTALL_VENV)' $(DESTDIR)$(INSTALL_VENV)/bin $(DESTDIR)$(INSTALL_VENV)/pyvenv.cfg \
 	    | xargs -r sed -i 's|$(DESTDIR)$(INSTALL_VENV)|$(INSTALL_VENV)|g'; \
 	fi
+	# The command on every root's PATH (log hints name `gateway thinknx user add`, ...).
+	install -d $(DESTDIR)$(INSTALL_BIN)
+	ln -sfn $(INSTALL_VENV)/bin/gateway $(DESTDIR)$(INSTALL_BIN)/gateway
 	install -D -m 0644 systemd/gateway.service $(DESTDIR)$(INSTALL_LIB)/systemd/system/gateway.service
 	install -D -m 0644 systemd/gateway.sysusers $(DESTDIR)$(INSTALL_LIB)/sysusers.d/gateway.conf
 	install -D -m 0644 systemd/gateway.tmpfiles $(DESTDIR)$(INSTALL_LIB)/tmpfiles.d/gateway.conf

@@ -78,8 +78,9 @@ class StoreSection:
 class RadioSection:
     """The Zigbee coordinator."""
 
-    # "virtual": start the ZNP emulator from hil/ and drive it like a real stick.
-    kind: Literal["znp", "deconz", "virtual", "none"] = _field("virtual")
+    # "virtual": start the ZNP emulator from hil/ and drive it like a real stick;
+    # "virtual-deconz": the ConBee emulator, driven by zigpy-deconz.
+    kind: Literal["znp", "deconz", "virtual", "virtual-deconz", "none"] = _field("virtual")
     path: str = _field("/dev/zigbee")
     baudrate: int = _field(115200, lo=9600, hi=4000000)
     flow_control: Literal["none", "hardware", "software"] = _field("none")
@@ -106,6 +107,14 @@ class KnxSection:
 
 
 @dataclass(frozen=True)
+class DiscoverySection:
+    """How apps on the LAN find the gateway (``docs/page.md``)."""
+
+    ssdp: bool = _field(True, doc="SSDP answers and announcements")
+    mdns: bool = _field(True, doc="publish _hue._tcp by mDNS (Hue apps)")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the gateway is configured with."""
 
@@ -115,6 +124,7 @@ class Settings:
     store: StoreSection = field(default_factory=StoreSection)
     radio: RadioSection = field(default_factory=RadioSection)
     knx: KnxSection = field(default_factory=KnxSection)
+    discovery: DiscoverySection = field(default_factory=DiscoverySection)
 
     @property
     def database_url(self) -> str:

@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import signal
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,13 +23,18 @@ import uvicorn
 
 from gateway import __version__
 from gateway.api.deconz.app import build_deconz_app
+from gateway.api.deconz.backup import BACKUP_ROUTES
 from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
+from gateway.app.admin_password import PASSWORD_FILE, PasswordFile
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
 from gateway.app.systemd import SystemdNotifier
+from gateway.app.web_side import apply_staged_restore, backup_service, page_routes, start_discovery
 from gateway.app.zigbee_side import start_zigbee
+from gateway.discovery import Discovery
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
@@ -62,6 +68,7 @@ class Gateway:
         self.api_keys: ApiKeyService | None = None
         self.zigbee: ZigbeeNetwork | None = None
         self.deconz: DeconzServices | None = None
+        self.discovery: Discovery | None = None
         self._servers: list[tuple[str, EmbeddedServer, asyncio.Task[None]]] = []
         self._background: list[asyncio.Task[Any]] = []
         self._contributions: list[Contribution] = []
@@ -72,11 +79,15 @@ class Gateway:
     async def start(self) -> None:
         s = self.settings
         self.notifier.status("opening the store")
+        await apply_staged_restore(s)
         self.store = await Store.open(s.database_url)
         await self.host_info.refresh()
         self._spawn(self.host_info.run(), "host-info")
         self.config = GatewayConfigService(
-            self.store, default_name=s.gateway.name, system_info=self.host_info.current
+            self.store,
+            default_name=s.gateway.name,
+            system_info=self.host_info.current,
+            announce_password=PasswordFile(s.gateway.state_dir),
         )
         await self.config.load()
         self.api_keys = ApiKeyService(self.store)
@@ -96,13 +107,24 @@ class Gateway:
             websocket_port=s.http.websocket_port,
             allow_local_apikey=s.http.allow_local_apikey,
             version=__version__,
+            backup=backup_service(s),
         )
         for part in self._contributions:
             if part.attach_deconz is not None:
                 part.attach_deconz(self.deconz)
         self.notifier.status("starting the HTTP servers")
-        routes = [*ROUTES, *(r for part in self._contributions for r in part.deconz_routes)]
-        app = build_deconz_app(self.deconz, routes=routes, openapi_extra=self._openapi_extra)
+        routes = [
+            *ROUTES,
+            *BACKUP_ROUTES,
+            *KNX_ROUTES,
+            *(r for part in self._contributions for r in part.deconz_routes),
+        ]
+        app = build_deconz_app(
+            self.deconz,
+            routes=routes,
+            extra_routes=page_routes(self.config),
+            openapi_extra=self._openapi_extra,
+        )
         await self._serve("deconz", app, s.http.host, s.http.port, "http.port")
         for part in self._contributions:
             for name, extra_app, host, port, setting in part.servers:
@@ -111,7 +133,27 @@ class Gateway:
         self.notifier.ready(ready_status)
         self._spawn(self.notifier.run_watchdog(self.healthy), "watchdog")
         self._spawn(self._follow_status(ready_status), "systemd-status")
+        self.discovery = await start_discovery(s, self.config)
         log.info("gateway %s ready: %s", __version__, self.status_line())
+        self._greet()
+
+    def _greet(self) -> None:
+        """On a terminal (``make run``), say where the page is and how to sign in."""
+        if not sys.stderr.isatty():
+            return
+        http = self.settings.http
+        host = http.host if not ipaddress.ip_address(http.host).is_unspecified else "localhost"
+        password_file = self.settings.gateway.state_dir / PASSWORD_FILE
+        sign_in = (
+            f"the password in {password_file}"
+            if password_file.exists()
+            else "the admin password you chose"
+        )
+        print(
+            f"\n  Open http://{host}:{http.port}/ and sign in as delight with {sign_in}.\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _openapi_extra(self) -> dict[str, Any]:
         paths: dict[str, Any] = {}
@@ -124,6 +166,9 @@ class Gateway:
         # Mark the stop as wanted first: servers ending now are not "unexpected".
         self._stop.set()
         self.notifier.stopping()
+        if self.discovery is not None:
+            await self.discovery.stop()
+            self.discovery = None
         for name, server, task in reversed(self._servers):
             server.should_exit = True
             try:

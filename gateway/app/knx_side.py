@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gateway.api.deconz.context import DeconzServices
 from gateway.api.thinknx.app import build_thinknx_app
 from gateway.api.thinknx.auth import NONCE_LIFETIME, Authenticator, NonceStore
 from gateway.api.thinknx.clients import ClientTracker, RateLimiter
@@ -31,9 +32,10 @@ from gateway.api.thinknx.context import ThinknxServices
 from gateway.api.thinknx.openapi import thinknx_paths
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_knx, virtual_catalogue
-from gateway.knx.catalogue import CatalogueError
+from gateway.knx.catalogue import Catalogue, CatalogueError
 from gateway.knx.catalogue_service import POLL_INTERVAL, CatalogueService
 from gateway.knx.devices import DeviceService
+from gateway.knx.feed import KnxFeed
 from gateway.knx.link import KnxLink
 from gateway.knx.runtime import KnxRuntime
 from gateway.knx.system import ServerInfo, SystemCommands
@@ -132,10 +134,23 @@ async def start_knx(gateway: Gateway) -> Contribution:
     link = KnxLink(knx)
     await link.start()
     runtime = KnxRuntime(link=link, emulator=emulator)
+    # The page's KNX view and bus monitor: the catalogue's meanings when Thinknx has one.
+    feed = KnxFeed(link, (lambda: catalogues.current) if catalogues is not None else Catalogue)
+    feed.start()
+
+    def attach(services: DeconzServices) -> None:
+        services.knx_feed = feed
 
     if catalogues is None:
         log.info("Thinknx API disabled (thinknx.enabled = false)")
-        return Contribution(status=runtime.status, healthy=runtime.healthy, stop=runtime.stop)
+
+        async def stop_link() -> None:
+            await feed.stop()
+            await runtime.stop()
+
+        return Contribution(
+            attach_deconz=attach, status=runtime.status, healthy=runtime.healthy, stop=stop_link
+        )
 
     stack = build_thinknx(link, store, thinknx, catalogues)
     if await stack.users.count() == 0:
@@ -155,9 +170,11 @@ async def start_knx(gateway: Gateway) -> Contribution:
 
     async def stop() -> None:
         await stack.stop()
+        await feed.stop()
         await runtime.stop()
 
     return Contribution(
+        attach_deconz=attach,
         servers=[("thinknx", stack.app, thinknx.host, thinknx.port, "thinknx.port")],
         openapi_paths=lambda: thinknx_paths(thinknx.port),
         healthy=runtime.healthy,

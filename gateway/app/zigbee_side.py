@@ -28,7 +28,12 @@ import zigpy.application
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_radio
+from gateway.app.virtual import (
+    VIRTUAL_RADIO_KINDS,
+    VirtualPeer,
+    VirtualRigError,
+    start_virtual_radio,
+)
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.lights import LightsService
@@ -36,6 +41,7 @@ from gateway.domain.touchlink import TouchlinkService
 from gateway.store import Store
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
+from gateway.zigbee.deconz_watch import DeconzNetworkWatch
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
@@ -45,7 +51,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIRTUAL_DIR = "virtual-radio"
 ZIGBEE_DB = "zigbee.db"
 BACKUP_DIR = "zigbee-backups"
 
@@ -122,6 +127,9 @@ class ZigbeeSide:
             unreachable=self.lights.unreachable,
         )
         self.supervisor.add_app_hooks(self._remember_coordinator)
+        # A RaspBee that resets keeps its UART open: only asking it shows the network is
+        # down (nothing happens for a ZNP stick).
+        DeconzNetworkWatch(self.supervisor).install()
 
     async def _remember_coordinator(self, app: zigpy.application.ControllerApplication) -> None:
         """bridgeid follows the coordinator's IEEE, as in deCONZ."""
@@ -157,20 +165,20 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     store, config = gateway.store, gateway.config
     if store is None or config is None:
         raise RuntimeError("the store and the configuration service start before Zigbee")
-    kind = settings.radio.kind
+    kind: str = settings.radio.kind
     if kind == "none":
         return await _without_radio(store, gateway.events)
 
     state_dir = settings.gateway.state_dir
     path = settings.radio.path
     virtual: VirtualPeer | None = None
-    if kind == "virtual":
+    if kind in VIRTUAL_RADIO_KINDS:
         try:
-            path, virtual = await start_virtual_radio(
-                state_dir / VIRTUAL_DIR, lights=settings.radio.virtual_lights
+            path, kind, virtual = await start_virtual_radio(
+                kind, state_dir, lights=settings.radio.virtual_lights
             )
         except VirtualRigError as exc:
-            raise StartupError(f"radio.kind: virtual: {exc}") from None
+            raise StartupError(f"radio.kind: {settings.radio.kind}: {exc}") from None
     side = ZigbeeSide(
         store=store,
         events=gateway.events,

@@ -42,6 +42,11 @@ RULES = (
     Rule("gateway.api", ("gateway.domain",), (*ZIGBEE_LIBS, "xknx", *SQL_LIBS, "hil")),
     Rule("gateway.discovery", ("gateway.domain",), (*ZIGBEE_LIBS, "xknx", *SQL_LIBS, "hil")),
     Rule(
+        "gateway.backup",
+        ("gateway.domain", "gateway.store"),
+        (*ZIGBEE_LIBS, "xknx", *HTTP_LIBS, "hil"),
+    ),
+    Rule(
         "gateway.cli", ("gateway.app", "gateway.domain", "gateway.store", "gateway.knx"), ("hil",)
     ),
     # The composition root imports everything; only its ``virtual`` module may reach the rig.

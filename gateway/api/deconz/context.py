@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.backup import BackupPort
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
 from gateway.domain.touchlink import TouchlinkService
 
@@ -37,6 +39,8 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
+    backup: BackupPort | None = None
+    knx_feed: KnxStatusSource | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""

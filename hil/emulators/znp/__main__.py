@@ -15,7 +15,12 @@ import sys
 from pathlib import Path
 
 from .control import ControlServer
-from .devices.spec import DeviceSpec, load_devices_file, parse_target_option
+from .devices.spec import (
+    DeviceSpec,
+    load_devices_file,
+    one_of_each_sensor,
+    parse_target_option,
+)
 from .emulator import EmulatorConfig, ZnpEmulator
 from .timing import Timing
 
@@ -25,10 +30,17 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m hil.emulators.znp",
-        description="Z-Stack 3.30 (CC26x2) emulator on a pseudo-terminal with simulated lamps.",
+        description="Z-Stack 3.30 (CC26x2) emulator on a pseudo-terminal with simulated lamps "
+        "and sensors.",
     )
     parser.add_argument("--link", type=Path, help="stable symlink to the pty (e.g. ./run/zigbee)")
     parser.add_argument("--lights", type=int, default=0, help="number of numbered lamps")
+    parser.add_argument(
+        "--sensors",
+        action="store_true",
+        help="add one of each sensor/remote (Hue dimmer, IKEA remote, motion, "
+        "temperature/humidity, door contact); they join when joins are permitted",
+    )
     parser.add_argument("--state", type=Path, help="JSON file keeping NVRAM and device state")
     parser.add_argument("--devices", type=Path, help="TOML or JSON devices file")
     parser.add_argument(
@@ -62,6 +74,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     if args.devices is not None:
         loaded = load_devices_file(args.devices)
         devices, targets = loaded.devices, loaded.touchlink_targets
+    if args.sensors:
+        devices = [*devices, *one_of_each_sensor()]
     for index, text in enumerate(args.touchlink_target, start=len(targets) + 1):
         try:
             targets.append(parse_target_option(text, index))

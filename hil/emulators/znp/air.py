@@ -183,6 +183,24 @@ class Air:
         )
         return True
 
+    def groupcast_from(self, device: SimDevice, frame: ApsFrame) -> int:
+        """A device's groupcast (a remote controlling its group): every reachable
+        member of the group hears it, and so does the coordinator, which passes it on
+        only to its endpoints in that group. Returns how many devices got it."""
+        if not self.reachable(device):
+            return 0
+        self._notify("up", frame)
+        count = 0
+        for member in list(self.members()):
+            if member is device or not self.reachable(member) or not member.in_group(frame.dst):
+                continue
+            count += 1
+            self._schedule(self._deliver, member, frame)
+        asyncio.get_running_loop().call_later(
+            self.latency, self._to_coordinator, device, frame, device.channel, device.network
+        )
+        return count
+
     def _to_coordinator(
         self, device: SimDevice, frame: ApsFrame, channel: int | None, network: NetworkId | None
     ) -> None:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import zigpy_znp.types as t
 
+from .devices.sensor import SensorDevice
+
 if TYPE_CHECKING:
     from .emulator import ZnpEmulator
 
@@ -58,6 +60,31 @@ async def _frames(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
         {"seq": r.seq, "dir": r.direction, "time": r.timestamp, "frame": r.describe()}
         for r in emu.frames(since)
     ]
+
+
+def _optional_int(args: dict[str, Any], key: str) -> int | None:
+    value = args.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return int(value, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError(f"'{key}' must be a number")
+    return value
+
+
+async def _air(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    """Frames on the air (a sniffer's view), e.g. ``{"cmd": "air", "group": 5}``."""
+    mode = args.get("dst_mode")
+    if mode is not None and mode not in ("nwk", "group", "broadcast"):
+        raise ControlError("dst_mode must be 'nwk', 'group' or 'broadcast'")
+    frames = emu.air_log.records(
+        int(args.get("since", 0)),
+        dst_mode=mode,
+        group=_optional_int(args, "group"),
+        cluster=_optional_int(args, "cluster"),
+    )
+    return {"last_seq": emu.air_log.last_seq, "frames": frames}
 
 
 async def _unplug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
@@ -142,6 +169,84 @@ async def _energy(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     return {"channel": channel, "value": value}
 
 
+def _sensor(emu: ZnpEmulator, args: dict[str, Any]) -> SensorDevice:
+    device = emu.device(_ieee(args))
+    if not isinstance(device, SensorDevice):
+        raise ControlError(f"{device.ieee} is a {device.spec.kind}, not a sensor or remote")
+    return device
+
+
+def _number(args: dict[str, Any], key: str) -> float:
+    value = args.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ControlError(f"'{key}' must be a number")
+    return float(value)
+
+
+def _flag(args: dict[str, Any], key: str) -> bool:
+    value = args.get(key)
+    if not isinstance(value, bool):
+        raise ControlError(f"'{key}' must be true or false")
+    return value
+
+
+async def _press(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    device = _sensor(emu, args)
+    button = args.get("button")
+    if not isinstance(button, str | int) or isinstance(button, bool):
+        raise ControlError("'button' must be a name or a number")
+    event = args.get("event", "press")
+    duration = _number(args, "duration") if "duration" in args else 0.0
+    if not isinstance(event, str):
+        raise ControlError("'event' must be a string")
+    sent = device.press(button, event, duration)
+    return {"ieee": str(device.ieee), "button": button, "event": event, "frames": sent}
+
+
+def _reading(action: str, key: str, kind: str) -> Command:
+    """A sensor event: ``{"cmd": action, "ieee": ..., key: value}``."""
+
+    async def run(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+        device = _sensor(emu, args)
+        value: Any = _flag(args, key) if kind == "bool" else _number(args, key)
+        device.event(action, value)
+        return {"ieee": str(device.ieee), key: value}
+
+    return run
+
+
+async def _wake(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    device = _sensor(emu, args)
+    device.wake(_number(args, "seconds") if "seconds" in args else None)
+    return {"ieee": str(device.ieee), "awake": device.awake()}
+
+
+async def _raw_frame(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    """Any bytes from a device to the coordinator: malformed ZCL, unknown clusters."""
+    device = emu.device(_ieee(args))
+    data = args.get("data")
+    if not isinstance(data, str):
+        raise ControlError("'data' must be a hex string")
+    try:
+        payload = bytes.fromhex(data)
+    except ValueError:
+        raise ControlError("'data' must be a hex string") from None
+    cluster = _optional_int(args, "cluster")
+    if cluster is None or not 0 <= cluster <= 0xFFFF:
+        raise ControlError("'cluster' must be 0..0xffff")
+    endpoint = _optional_int(args, "endpoint") or device.endpoint.endpoint_id
+    dst = _optional_int(args, "dst_endpoint") or 1
+    if isinstance(device, SensorDevice):
+        device.wake()
+    device.send_raw(endpoint, cluster, payload, dst_ep=dst)
+    return {
+        "ieee": str(device.ieee),
+        "endpoint": endpoint,
+        "cluster": cluster,
+        "bytes": len(payload),
+    }
+
+
 async def _save(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     await emu.save()
     return {"saved": emu.config.state_file is not None}
@@ -152,6 +257,7 @@ COMMANDS: dict[str, Command] = {
     "ping": _ping,
     "state": _state,
     "frames": _frames,
+    "air": _air,
     "unplug": _unplug,
     "replug": _replug,
     "reset": _reset,
@@ -163,6 +269,15 @@ COMMANDS: dict[str, Command] = {
     "leave": _leave,
     "factory_reset": _factory_reset,
     "energy": _energy,
+    "press": _press,
+    "motion": _reading("motion", "occupied", "bool"),
+    "illuminance": _reading("illuminance", "lux", "number"),
+    "temperature": _reading("temperature", "celsius", "number"),
+    "humidity": _reading("humidity", "percent", "number"),
+    "contact": _reading("contact", "open", "bool"),
+    "battery": _reading("battery", "percent", "number"),
+    "wake": _wake,
+    "raw_frame": _raw_frame,
     "save": _save,
 }
 

@@ -29,7 +29,9 @@ import zigpy_znp.types as t
 
 from . import network, persistence
 from .air import Air
+from .air_log import AirLog
 from .devices.device import SimDevice
+from .devices.sensor import make_device
 from .devices.spec import DeviceSpec, numbered_lights
 from .framing import FrameLog, FrameRecord, MtFramer
 from .nvram import NvStore, factory_nvram
@@ -75,6 +77,8 @@ class ZnpEmulator:
         self.rng = random.Random(self.config.seed)
         timing = self.config.timing
         self.air = Air(latency=timing.hop_latency)
+        self.air_log = AirLog()  # every APS frame on the air (groupcasts counted here)
+        self.air.observers.append(self.air_log.record)
         self.frame_log = FrameLog(self.config.frame_log_size)
         self.framer = MtFramer(
             write=self._write,
@@ -211,7 +215,7 @@ class ZnpEmulator:
     def add_device(self, spec: DeviceSpec) -> SimDevice:
         if spec.ieee in self.devices:
             raise ValueError(f"device {spec.ieee} already exists")
-        device = SimDevice(spec, timing=self.config.timing, rng=self.rng)
+        device = make_device(spec, timing=self.config.timing, rng=self.rng)
         self.devices[spec.ieee] = device
         self.air.add(device)
         return device

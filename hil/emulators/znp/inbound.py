@@ -163,16 +163,31 @@ def deliver_to_host(stack: ZStack, frame: ApsFrame, device: SimDevice | None = N
             stack, frame.src, frame.cluster, frame.data, broadcast=frame.dst_mode is not Dst.NWK
         )
         return
+    if frame.dst_mode is Dst.GROUP:
+        # Z-Stack hands a groupcast to each of its endpoints in that group (ZDO_EXT_ADD_GROUP
+        # table) and drops it when none is a member.
+        members = [
+            ep
+            for ep, groups in sorted(stack.runtime.groups.items())
+            if frame.dst in groups and ep in stack.runtime.endpoints
+        ]
+        for endpoint in members:
+            _incoming(stack, frame, endpoint)
+        return
     if frame.dst_ep not in stack.runtime.endpoints and frame.dst_ep != 0xFF:
         LOGGER.debug("dropping frame to unregistered endpoint %d", frame.dst_ep)
         return
+    _incoming(stack, frame, frame.dst_ep)
+
+
+def _incoming(stack: ZStack, frame: ApsFrame, endpoint: int) -> None:
     stack.send(
         c.AF.IncomingMsg.Callback(
             GroupId=frame.dst if frame.dst_mode is Dst.GROUP else 0x0000,
             ClusterId=frame.cluster,
             SrcAddr=frame.src,
             SrcEndpoint=frame.src_ep,
-            DstEndpoint=frame.dst_ep,
+            DstEndpoint=endpoint,
             WasBroadcast=t.Bool(frame.dst_mode is Dst.BROADCAST or frame.dst in BROADCASTS),
             LQI=frame.lqi,
             SecurityUse=t.Bool(False),

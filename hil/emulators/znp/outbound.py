@@ -20,6 +20,7 @@ from .coordinator import local_zdo
 from .inbound import deliver_to_host
 
 if TYPE_CHECKING:
+    from .devices.device import SimDevice
     from .zstack import ZStack
 
 
@@ -87,16 +88,46 @@ def transmit(stack: ZStack, req: TxRequest) -> t.Status:
         return t.Status.SUCCESS
 
     device = stack.air.by_nwk(req.dst)
+    wait = device.delivery_delay() if device is not None else 0.0
+    if device is not None and wait != 0.0:
+        _hold_for_child(stack, device, frame, req, wait, zdo_request)
+        return t.Status.SUCCESS
+    _unicast(stack, device, frame, req, zdo_request)
+    return t.Status.SUCCESS
+
+
+def _hold_for_child(
+    stack: ZStack,
+    device: SimDevice,
+    frame: ApsFrame,
+    req: TxRequest,
+    wait: float | None,
+    zdo_request: bool,
+) -> None:
+    """A sleepy child hears its parent only when it polls: the frame waits in the
+    coordinator's indirect queue until then, or expires (MAC_TRANSACTION_EXPIRED)."""
+    if wait is None or wait > stack.timing.indirect_timeout:
+        stack.log_event(f"frame to sleeping 0x{req.dst:04x} expired in the indirect queue")
+        if not zdo_request:
+            _confirm_later(
+                stack, req, t.Status.MAC_TRANSACTION_EXPIRED, stack.timing.indirect_timeout
+            )
+        return
+    stack.later(wait, _unicast, stack, device, frame, req, zdo_request)
+
+
+def _unicast(
+    stack: ZStack, device: SimDevice | None, frame: ApsFrame, req: TxRequest, zdo_request: bool
+) -> None:
     delivered = device is not None and stack.air.unicast(device, frame)
     if zdo_request:
-        return t.Status.SUCCESS
+        return
     if delivered:
         _confirm_later(stack, req, t.Status.SUCCESS, 2 * stack.air.latency)
     elif device is not None:
         _confirm_later(stack, req, t.Status.MAC_NO_ACK, stack.timing.no_ack)
     else:
         _confirm_later(stack, req, t.Status.NWK_NO_ROUTE, stack.timing.no_ack)
-    return t.Status.SUCCESS
 
 
 def _rest(req: TxRequest) -> tuple[int, int, int, int, int, int, bytes]:

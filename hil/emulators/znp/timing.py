@@ -21,6 +21,7 @@ class Timing:
     rejoin_delay: float = 0.3  # a powered-up lamp announcing itself
     broadcast_delivery: float = 3.0  # nwkNetworkBroadcastDeliveryTime: channel switch delay
     energy_scan_scale: float = 1.0  # multiplies the real 802.15.4 scan duration
+    indirect_timeout: float = 7.68  # macTransactionPersistenceTime: a parent holds frames
 
     @classmethod
     def fast(cls) -> Timing:
@@ -35,4 +36,5 @@ class Timing:
             rejoin_delay=0.05,
             broadcast_delivery=0.3,
             energy_scan_scale=0.02,
+            indirect_timeout=0.3,
         )

@@ -25,7 +25,16 @@ async def test_light_joins_while_permit_is_open_and_zigpy_completes_the_intervie
     endpoint = device.endpoints[11]
     assert endpoint.profile_id == zha.PROFILE_ID
     assert endpoint.device_type == zha.DeviceType.EXTENDED_COLOR_LIGHT
-    assert set(endpoint.in_clusters) == {0x0000, 0x0003, 0x0004, 0x0006, 0x0008, 0x0300, 0x1000}
+    assert set(endpoint.in_clusters) == {
+        0x0000,
+        0x0003,
+        0x0004,
+        0x0005,
+        0x0006,
+        0x0008,
+        0x0300,
+        0x1000,
+    }
     assert set(endpoint.out_clusters) == {0x0019}
     assert device.node_desc.is_router and device.node_desc.is_mains_powered
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import zigpy.types as zt
@@ -21,11 +20,25 @@ from zigpy.zcl import foundation as f
 from .. import zdo
 from ..air import COORDINATOR_NWK, ApsFrame, Dst, NetworkId
 from ..timing import Timing
-from . import foundation_commands, zcl
+from . import bound, foundation_commands, zcl
 from .endpoint import SimEndpoint
 from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
 from .lighting import ColorServer, LevelServer
-from .spec import BASIC, COLOR, GROUPS, IDENTIFY, LEVEL, ON_OFF, OTA, PROFILE_HA, DeviceSpec
+from .membership import Membership, neighbor
+from .scene_fields import Scene
+from .scenes import ScenesServer
+from .spec import (
+    BASIC,
+    COLOR,
+    GROUPS,
+    IDENTIFY,
+    LEVEL,
+    ON_OFF,
+    OTA,
+    PROFILE_HA,
+    SCENES,
+    DeviceSpec,
+)
 
 if TYPE_CHECKING:
     from ..air import Air
@@ -33,10 +46,13 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
+__all__ = ["Membership", "SimDevice"]
+
 SERVERS: dict[int, type[ClusterServer]] = {
     BASIC: BasicServer,
     IDENTIFY: IdentifyServer,
     GROUPS: GroupsServer,
+    SCENES: ScenesServer,
     ON_OFF: OnOffServer,
     LEVEL: LevelServer,
     COLOR: ColorServer,
@@ -51,29 +67,10 @@ ROUTER_CAPABILITIES = 0x8E
 COORDINATOR_ENDPOINT = 1
 
 
-@dataclass
-class Membership:
-    """The network a device has joined: who it can talk to and under which address."""
-
-    network: NetworkId
-    nwk: int
-    update_id: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "extended_pan_id": str(self.network.extended_pan_id),
-            "pan_id": self.network.pan_id,
-            "nwk": self.nwk,
-            "update_id": self.update_id,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Membership:
-        network = NetworkId(zt.EUI64.convert(data["extended_pan_id"]), int(data["pan_id"]))
-        return cls(network, int(data["nwk"]), int(data.get("update_id", 0)))
-
-
 class SimDevice:
+    #: The endpoint type; sensors use one that reports only what was configured.
+    endpoint_class: type[SimEndpoint] = SimEndpoint
+
     def __init__(self, spec: DeviceSpec, *, timing: Timing, rng: random.Random) -> None:
         self.spec = spec
         self.timing = timing
@@ -86,7 +83,7 @@ class SimDevice:
                 NetworkId(zt.EUI64(rng.randbytes(8)), rng.randint(1, 0xFFF7)),
                 rng.randint(1, 0xFFF7),
             )
-        self.endpoint = SimEndpoint(self, spec.endpoint)
+        self.endpoint = self.endpoint_class(self, spec.endpoint)
         self._build_clusters(self.endpoint)
         self._bindings: list[zdo_t.Binding] = []
         self._air: Air | None = None
@@ -119,17 +116,40 @@ class SimDevice:
     def factory_new(self) -> bool:
         return self.membership is None
 
+    @property
+    def endpoints(self) -> dict[int, SimEndpoint]:
+        """Every application endpoint by id (lamps have one)."""
+        return {self.endpoint.endpoint_id: self.endpoint}
+
+    @property
+    def mac_capabilities(self) -> int:
+        """What Device_annce says about the node (a mains-powered router here)."""
+        return ROUTER_CAPABILITIES
+
+    def delivery_delay(self) -> float | None:
+        """How long the parent must hold a frame before this node hears it: 0 for a
+        router, which always listens (sleepy end devices override this)."""
+        return 0.0
+
     def attach(self, air: Air) -> None:
         self._air = air
+
+    @property
+    def air(self) -> Air | None:
+        return self._air
 
     def next_tsn(self) -> int:
         self._tsn = (self._tsn + 1) % 256
         return self._tsn
 
     def in_group(self, group: int) -> bool:
-        return group in self.endpoint.groups
+        return any(group in ep.groups for ep in self.endpoints.values())
 
-    def _later(self, delay: float, callback: Any, *args: Any) -> None:
+    def later(self, delay: float, callback: Any, *args: Any) -> asyncio.TimerHandle:
+        """Runs ``callback`` after ``delay`` unless the device loses power first."""
+        return self._later(delay, callback, *args)
+
+    def _later(self, delay: float, callback: Any, *args: Any) -> asyncio.TimerHandle:
         loop = asyncio.get_running_loop()
         handle: asyncio.TimerHandle
 
@@ -139,6 +159,7 @@ class SimDevice:
 
         handle = loop.call_later(delay, run)
         self._timers.add(handle)
+        return handle
 
     def cancel_timers(self) -> None:
         for handle in self._timers:
@@ -163,21 +184,29 @@ class SimDevice:
         if response.after is not None:
             self._later(self.timing.device_processing * 2, response.after)
 
+    def _targets(self, frame: ApsFrame) -> list[SimEndpoint]:
+        """Groupcasts reach every endpoint in the group, whatever endpoint they name;
+        0xFF is every endpoint; otherwise the named one."""
+        if frame.dst_mode is Dst.GROUP:
+            return [ep for ep in self.endpoints.values() if frame.dst in ep.groups]
+        if frame.dst_ep == 0xFF:
+            return list(self.endpoints.values())
+        endpoint = self.endpoints.get(frame.dst_ep)
+        return [] if endpoint is None else [endpoint]
+
     def _zcl(self, frame: ApsFrame) -> None:
+        for endpoint in self._targets(frame):
+            self._zcl_on(endpoint, frame)
+
+    def _zcl_on(self, endpoint: SimEndpoint, frame: ApsFrame) -> None:
         unicast = frame.is_unicast
-        # Groupcasts reach every endpoint in the group, whatever endpoint they name.
-        if frame.dst_mode is not Dst.GROUP and frame.dst_ep not in (
-            self.endpoint.endpoint_id,
-            0xFF,
-        ):
-            return
         try:
             request = zcl.parse(frame.data)
         except ValueError:
             return
         # Client->server frames go to our server clusters, server->client frames (e.g.
         # reads of OTA client attributes) to our client clusters.
-        side = self.endpoint.clusters if request.to_server else self.endpoint.client_clusters
+        side = endpoint.clusters if request.to_server else endpoint.client_clusters
         server = side.get(frame.cluster)
         direction = request.reply_direction
         reply: bytes | None
@@ -191,7 +220,7 @@ class SimDevice:
         else:
             reply = self._cluster_command(server, request)
         if reply is not None and unicast:
-            self.send_zcl(self.endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
+            self.send_zcl(endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
 
     def _cluster_command(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
         result = server.handle(request)
@@ -209,6 +238,18 @@ class SimDevice:
         self, src_ep: int, cluster: int, data: bytes, *, dst_ep: int = COORDINATOR_ENDPOINT
     ) -> None:
         self._uplink(src_ep, dst_ep, PROFILE_HA, cluster, data, delay=self.timing.device_processing)
+
+    def send_raw(self, src_ep: int, cluster: int, data: bytes, *, dst_ep: int = 1) -> None:
+        """Any bytes as the payload of an HA frame to the coordinator (fault injection:
+        malformed ZCL, unknown clusters)."""
+        self._uplink(src_ep, dst_ep, PROFILE_HA, cluster, data)
+
+    def send_bound(
+        self, src_ep: int, cluster: int, data: bytes, *, fallback_group: int | None = None
+    ) -> int:
+        """Sends a ZCL frame to the bindings of (endpoint, cluster); see
+        :func:`.bound.send_bound`. Returns the number of frames sent."""
+        return bound.send_bound(self, self._bindings, src_ep, cluster, data, fallback_group)
 
     def _uplink(
         self,
@@ -249,7 +290,7 @@ class SimDevice:
         if self.nwk is None:
             return
         data = bytes([self.next_tsn()]) + zdo.encode(
-            zdo.ZDOCmd.Device_annce, 0, (zt.NWK(self.nwk), self.ieee, ROUTER_CAPABILITIES)
+            zdo.ZDOCmd.Device_annce, 0, (zt.NWK(self.nwk), self.ieee, self.mac_capabilities)
         )
         self.endpoint.forget_reported()
         self._uplink(0, 0, 0x0000, zdo.ZDOCmd.Device_annce, data, broadcast=0xFFFD)
@@ -276,10 +317,10 @@ class SimDevice:
     def neighbors(self) -> list[zdo_t.Neighbor]:
         if self._air is None or self.network is None:
             return []
-        table = [_neighbor(self.network, self._air.coordinator_ieee(), COORDINATOR_NWK, 0, 0)]
+        table = [neighbor(self.network, self._air.coordinator_ieee(), COORDINATOR_NWK, 0, 0)]
         for other in self._air.members():
             if other is not self and other.online and other.channel == self.channel:
-                table.append(_neighbor(self.network, other.ieee, other.nwk or 0, 1, other.spec.lqi))
+                table.append(neighbor(self.network, other.ieee, other.nwk or 0, 1, other.spec.lqi))
         return table
 
     def bindings(self) -> list[zdo_t.Binding]:
@@ -310,6 +351,7 @@ class SimDevice:
             return
         self.membership = None
         self.endpoint.groups.clear()
+        self.endpoint.scenes.clear()
         self._bindings.clear()
         LOGGER.info("%s left its network", self.ieee)
         if coordinator is not None and coordinator.permit_open():
@@ -415,7 +457,7 @@ class SimDevice:
         self.cancel_timers()
         for cluster_id in list(self.endpoint.transitions):
             self.endpoint.stop_transition(cluster_id)
-        fresh = SimEndpoint(self, self.spec.endpoint)
+        fresh = self.endpoint_class(self, self.spec.endpoint)
         self._build_clusters(fresh)
         self.endpoint = fresh
         self._bindings.clear()
@@ -441,6 +483,8 @@ class SimDevice:
             "membership": None if self.membership is None else self.membership.as_dict(),
             "clusters": clusters,
             "groups": {f"0x{g:04x}": name for g, name in self.endpoint.groups.items()},
+            "scenes": [scene.as_dict() for scene in self.endpoint.scenes.values()],
+            "bindings": [bytes(b.serialize()).hex() for b in self._bindings],
         }
 
     def load_state(self, data: dict[str, Any]) -> None:
@@ -453,6 +497,11 @@ class SimDevice:
             if server is not None:
                 server.restore(values)
         self.endpoint.groups = {int(k, 16): str(v) for k, v in data.get("groups", {}).items()}
+        scenes = [Scene.from_dict(item) for item in data.get("scenes", [])]
+        self.endpoint.scenes = {(s.group, s.scene_id): s for s in scenes}
+        self._bindings = [
+            zdo_t.Binding.deserialize(bytes.fromhex(raw))[0] for raw in data.get("bindings", [])
+        ]
 
     def snapshot(self) -> dict[str, Any]:
         reachable = self._air.reachable(self) if self._air else False
@@ -477,19 +526,3 @@ class SimDevice:
             "frames_received": self.frames_received,
             **self.endpoint.snapshot(),
         }
-
-
-def _neighbor(network: NetworkId, ieee: zt.EUI64, nwk: int, kind: int, lqi: int) -> zdo_t.Neighbor:
-    return zdo_t.Neighbor(
-        extended_pan_id=network.extended_pan_id,
-        ieee=ieee,
-        nwk=nwk,
-        device_type=zdo_t.DeviceType(kind),
-        rx_on_when_idle=zdo_t.RxOnWhenIdle.On,
-        relationship=zdo_t.Relationship.Sibling,
-        reserved1=0,
-        permit_joining=zdo_t.PermitJoins.Unknown,
-        reserved2=0,
-        depth=0 if kind == 0 else 1,
-        lqi=lqi or 255,
-    )

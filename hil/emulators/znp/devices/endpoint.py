@@ -11,18 +11,38 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zigpy.zcl import foundation as f
 
 from . import zcl
 from .cluster import ClusterServer
+from .scene_fields import Scene
 from .transition import Ramp, Transition
 
 if TYPE_CHECKING:
     from .device import SimDevice
 
 LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """What Configure Reporting asked for one attribute (ZCL 2.5.7)."""
+
+    min_interval: int
+    max_interval: int
+    change: float = 0.0
+
+    def due(self, last: Any, value: Any) -> bool:
+        """A change is reported when nothing was reported yet or it moved by at least
+        the reportable change (discrete attributes: any change)."""
+        if last is None:
+            return True
+        if isinstance(value, int | float) and isinstance(last, int | float) and self.change:
+            return abs(value - last) >= self.change
+        return bool(value != last)
 
 
 class SimEndpoint:
@@ -33,6 +53,11 @@ class SimEndpoint:
         self.client_clusters: dict[int, ClusterServer] = {}
         self.transitions: dict[int, Transition] = {}
         self.groups: dict[int, str] = {}
+        #: (group id, scene id) -> scene; the Scenes server's table, kept here with the
+        #: groups because Remove Group drops the group's scenes too.
+        self.scenes: dict[tuple[int, int], Scene] = {}
+        #: (cluster id, attribute name) -> what the coordinator configured
+        self.reporting: dict[tuple[int, str], ReportConfig] = {}
         self.identify_until = 0.0
         self.effect: str | None = None
         self.effect_until = 0.0
@@ -112,6 +137,18 @@ class SimEndpoint:
         if transition.on_done is not None:
             transition.on_done()
 
+    def configure_report(self, cluster_id: int, name: str, config: ReportConfig | None) -> None:
+        """Configure Reporting: a maximum interval of 0xFFFF switches reporting off."""
+        if config is None or config.max_interval == 0xFFFF:
+            self.reporting.pop((cluster_id, name), None)
+        else:
+            self.reporting[(cluster_id, name)] = config
+
+    def drop_scenes(self, group: int) -> None:
+        """Forgets every scene of ``group`` (Remove Group and Remove All Scenes)."""
+        for key in [k for k in self.scenes if k[0] == group]:
+            del self.scenes[key]
+
     # -- identify -----------------------------------------------------------------------
     def identify(self, seconds: float, effect: str = "identify") -> None:
         now = self.now()
@@ -177,6 +214,7 @@ class SimEndpoint:
                 t.describe(now) for t in self.transitions.values() if t.remaining(now) > 0
             ],
             "groups": {f"0x{g:04x}": name for g, name in sorted(self.groups.items())},
+            "scenes": [scene.as_dict() for _, scene in sorted(self.scenes.items())],
             "identifying": self.identifying(),
             "effect": self.effect if now < self.effect_until else None,
             "effect_count": self.effect_count,

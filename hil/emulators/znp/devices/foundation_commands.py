@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zigpy.zcl import foundation as f
 
 from . import zcl
+from .endpoint import ReportConfig
 
 if TYPE_CHECKING:
     from .cluster import ClusterServer
@@ -82,7 +83,8 @@ def write_attributes(server: ClusterServer, request: zcl.ZclRequest) -> bytes | 
 
 
 def configure_reporting(server: ClusterServer, request: zcl.ZclRequest) -> bytes:
-    """Accepted for reportable attributes; reports are sent on every change anyway."""
+    """Accepted for reportable attributes and remembered on the endpoint: lamps report
+    every change anyway, sensors report only what was configured (and bound)."""
     args = zcl.decode_general(request)
     failures = []
     for config in args.config_records:
@@ -92,6 +94,17 @@ def configure_reporting(server: ClusterServer, request: zcl.ZclRequest) -> bytes
         elif attr.name not in server.reportable:
             status = f.Status.UNREPORTABLE_ATTRIBUTE
         else:
+            if int(config.direction) == f.ReportingDirection.SendReports:
+                change = getattr(config, "reportable_change", None)
+                server.endpoint.configure_report(
+                    server.cluster_id,
+                    attr.name,
+                    ReportConfig(
+                        int(config.min_interval),
+                        int(config.max_interval),
+                        float(change) if isinstance(change, int | float) else 0.0,
+                    ),
+                )
             continue
         failures.append(
             f.ConfigureReportingResponseRecord(

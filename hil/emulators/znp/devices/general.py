@@ -128,11 +128,14 @@ class GroupsServer(ClusterServer):
     @handles(Groups.ServerCommandDefs.remove)
     def remove(self, args: Any) -> Reply:
         removed = self.endpoint.groups.pop(int(args.group_id), None) is not None
+        self.endpoint.drop_scenes(int(args.group_id))
         status = Status.SUCCESS if removed else Status.NOT_FOUND
         return response(GroupsOut.remove_response, status=status, group_id=args.group_id)
 
     @handles(Groups.ServerCommandDefs.remove_all)
     def remove_all(self, args: Any) -> Reply:
+        for group in list(self.endpoint.groups):
+            self.endpoint.drop_scenes(group)
         self.endpoint.groups.clear()
         return Status.SUCCESS
 

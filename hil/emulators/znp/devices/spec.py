@@ -21,10 +21,11 @@ PROFILE_HA = zha.PROFILE_ID  # 0x0104
 PROFILE_ZLL = zll.PROFILE_ID  # 0xC05E
 
 # Cluster ids, named once so the tables below read like a device datasheet.
-BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, OTA, COLOR, LIGHTLINK = (
+BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, OTA, COLOR, LIGHTLINK = (
     0x0000,
     0x0003,
     0x0004,
+    0x0005,
     0x0006,
     0x0008,
     0x0019,
@@ -38,6 +39,16 @@ class DeviceKind(enum.StrEnum):
     DIMMABLE = "dimmable"
     COLOR_TEMPERATURE = "color_temperature"
     EXTENDED_COLOR = "extended_color"
+    # Battery-powered sleepy end devices (layouts in sensor_kinds.py).
+    HUE_DIMMER = "hue_dimmer"
+    IKEA_REMOTE = "ikea_remote"
+    MOTION_SENSOR = "motion_sensor"
+    TEMPERATURE_HUMIDITY = "temperature_humidity"
+    DOOR_CONTACT = "door_contact"
+
+    @property
+    def is_sensor(self) -> bool:
+        return self in SENSOR_KINDS
 
 
 class ColorCapabilities(enum.IntFlag):
@@ -64,7 +75,7 @@ class KindProfile:
 KINDS: dict[DeviceKind, KindProfile] = {
     DeviceKind.ON_OFF_PLUG: KindProfile(
         device_type=zha.DeviceType.ON_OFF_PLUG_IN_UNIT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF),
         color_capabilities=0,
         manufacturer="innr",
         model="SP 220",
@@ -73,7 +84,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.DIMMABLE: KindProfile(
         device_type=zha.DeviceType.DIMMABLE_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, LIGHTLINK),
         color_capabilities=0,
         manufacturer="Signify Netherlands B.V.",
         model="LWB010",
@@ -82,7 +93,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.COLOR_TEMPERATURE: KindProfile(
         device_type=zha.DeviceType.COLOR_TEMPERATURE_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, COLOR, LIGHTLINK),
         color_capabilities=ColorCapabilities.COLOR_TEMPERATURE,
         manufacturer="Signify Netherlands B.V.",
         model="LTW012",
@@ -91,7 +102,7 @@ KINDS: dict[DeviceKind, KindProfile] = {
     ),
     DeviceKind.EXTENDED_COLOR: KindProfile(
         device_type=zha.DeviceType.EXTENDED_COLOR_LIGHT,
-        in_clusters=(BASIC, IDENTIFY, GROUPS, ON_OFF, LEVEL, COLOR, LIGHTLINK),
+        in_clusters=(BASIC, IDENTIFY, GROUPS, SCENES, ON_OFF, LEVEL, COLOR, LIGHTLINK),
         color_capabilities=0x1F,
         manufacturer="Signify Netherlands B.V.",
         model="LCT015",
@@ -99,6 +110,77 @@ KINDS: dict[DeviceKind, KindProfile] = {
         endpoint=11,
     ),
 }
+
+# Sensors: in_clusters/endpoint name the primary endpoint; every endpoint is listed in
+# sensor_kinds.LAYOUTS. Device ids as in the HA/ZLL profiles.
+KINDS.update(
+    {
+        DeviceKind.HUE_DIMMER: KindProfile(
+            device_type=0x000C,  # simple sensor (endpoint 2 of the RWL021)
+            in_clusters=(BASIC, 0x0001, IDENTIFY, 0x000F, 0xFC00),
+            color_capabilities=0,
+            manufacturer="Philips",
+            model="RWL021",
+            manufacturer_code=0x100B,
+            endpoint=2,
+        ),
+        DeviceKind.IKEA_REMOTE: KindProfile(
+            device_type=zha.DeviceType.NON_COLOR_CONTROLLER,
+            in_clusters=(BASIC, 0x0001, IDENTIFY, 0x0009, 0x0020, LIGHTLINK, 0xFC7C),
+            color_capabilities=0,
+            manufacturer="IKEA of Sweden",
+            model="TRADFRI remote control",
+            manufacturer_code=0x117C,
+            endpoint=1,
+        ),
+        DeviceKind.MOTION_SENSOR: KindProfile(
+            device_type=zha.DeviceType.OCCUPANCY_SENSOR,
+            in_clusters=(BASIC, 0x0001, IDENTIFY, 0x0400, 0x0402, 0x0406),
+            color_capabilities=0,
+            manufacturer="Philips",
+            model="SML001",
+            manufacturer_code=0x100B,
+            endpoint=2,
+        ),
+        DeviceKind.TEMPERATURE_HUMIDITY: KindProfile(
+            device_type=zha.DeviceType.TEMPERATURE_SENSOR,
+            in_clusters=(BASIC, 0x0001, IDENTIFY, 0x0402, 0x0405),
+            color_capabilities=0,
+            manufacturer="eWeLink",
+            model="TH01",
+            manufacturer_code=0x0000,
+            endpoint=1,
+        ),
+        DeviceKind.DOOR_CONTACT: KindProfile(
+            device_type=zha.DeviceType.IAS_ZONE,
+            in_clusters=(BASIC, 0x0001, IDENTIFY, 0x0500),
+            color_capabilities=0,
+            manufacturer="eWeLink",
+            model="DS01",
+            manufacturer_code=0x0000,
+            endpoint=1,
+        ),
+    }
+)
+
+SENSOR_KINDS = frozenset(
+    {
+        DeviceKind.HUE_DIMMER,
+        DeviceKind.IKEA_REMOTE,
+        DeviceKind.MOTION_SENSOR,
+        DeviceKind.TEMPERATURE_HUMIDITY,
+        DeviceKind.DOOR_CONTACT,
+    }
+)
+
+#: ``--sensors``: one of each, at stable addresses (see :func:`sensor_ieee`).
+SENSOR_CYCLE = (
+    DeviceKind.HUE_DIMMER,
+    DeviceKind.IKEA_REMOTE,
+    DeviceKind.MOTION_SENSOR,
+    DeviceKind.TEMPERATURE_HUMIDITY,
+    DeviceKind.DOOR_CONTACT,
+)
 
 #: The order ``--lights N`` cycles through, so a small rig already has every kind.
 LIGHT_CYCLE = (
@@ -121,7 +203,7 @@ class DeviceSpec:
     model: str = ""
     sw_build: str = "1.104.2"
     date_code: str = "20230412"
-    power_source: int = 0x01  # mains, single phase
+    power_source: int = -1  # default: 0x01 mains (lamps), 0x03 battery (sensors)
     endpoint: int = 0
     manufacturer_code: int = -1
     ct_min: int = 153
@@ -132,9 +214,18 @@ class DeviceSpec:
     factory_new: bool = True
     touchlink: bool = True
     online: bool = True
+    # Sleepy end devices (sensors) only: how long they stay awake after joining or any
+    # activity, how often they poll their parent while asleep, their battery level and
+    # (remotes) the group they control when nothing is bound.
+    awake_time: float = 30.0
+    poll_interval: float = 300.0
+    battery: int = 100
+    group: int = 0
 
     def __post_init__(self) -> None:
         profile = KINDS[self.kind]
+        if self.power_source < 0:
+            object.__setattr__(self, "power_source", 0x03 if self.kind.is_sensor else 0x01)
         if not self.manufacturer:
             object.__setattr__(self, "manufacturer", profile.manufacturer)
         if not self.model:
@@ -143,8 +234,14 @@ class DeviceSpec:
             object.__setattr__(self, "endpoint", profile.endpoint)
         if self.manufacturer_code < 0:
             object.__setattr__(self, "manufacturer_code", profile.manufacturer_code)
-        if self.kind is DeviceKind.ON_OFF_PLUG:
+        if self.kind is DeviceKind.ON_OFF_PLUG or self.kind.is_sensor:
             object.__setattr__(self, "touchlink", False)
+        if not 0 <= self.battery <= 100:
+            raise ValueError(f"battery must be 0..100 %, got {self.battery}")
+        if self.awake_time < 0 or self.poll_interval <= 0:
+            raise ValueError("need awake_time >= 0 and poll_interval > 0 (seconds)")
+        if not 0 <= self.group <= 0xFFF7:
+            raise ValueError(f"group must be 0..0xfff7, got {self.group}")
         if not 11 <= self.channel <= 26:
             raise ValueError(f"channel must be 11..26, got {self.channel}")
         if not 1 <= self.endpoint <= 240:
@@ -175,6 +272,16 @@ class DeviceSpec:
 def light_ieee(index: int) -> zt.EUI64:
     """Stable addresses for ``--lights N`` so a state file matches on every start."""
     return zt.EUI64.convert(f"00:17:88:01:0e:00:{(index >> 8) & 0xFF:02x}:{index & 0xFF:02x}")
+
+
+def sensor_ieee(index: int) -> zt.EUI64:
+    return zt.EUI64.convert(f"00:17:88:01:5e:00:{(index >> 8) & 0xFF:02x}:{index & 0xFF:02x}")
+
+
+def one_of_each_sensor() -> list[DeviceSpec]:
+    """``--sensors``: a Hue dimmer, an IKEA remote, a motion sensor, a temperature and
+    humidity sensor and a door contact, numbered like ``--lights``."""
+    return [DeviceSpec(ieee=sensor_ieee(i), kind=k) for i, k in enumerate(SENSOR_CYCLE, 1)]
 
 
 def numbered_lights(count: int) -> list[DeviceSpec]:
@@ -230,6 +337,8 @@ def _coerce(name: str, raw: Any) -> Any:
         return bool(raw)
     if kind == "int":
         return int(raw, 0) if isinstance(raw, str) else int(raw)
+    if kind == "float":
+        return float(raw)
     return str(raw)
 
 
