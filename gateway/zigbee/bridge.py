@@ -127,7 +127,7 @@ class ZigbeeLights:
         self.supervisor.check_ready()
         endpoint = self._endpoint(address)
         try:
-            with radio_request(f"{address.uniqueid}: {command}"):
+            with radio_request(f"{address.uniqueid}: {command}", self._radio_gone):
                 await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
@@ -143,7 +143,7 @@ class ZigbeeLights:
         # zigpy keeps the device in its database (as after any leave indication): if it
         # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
-            with radio_request(f"{address.uniqueid}: leave"):
+            with radio_request(f"{address.uniqueid}: leave", self._radio_gone):
                 await zcl.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
@@ -159,8 +159,11 @@ class ZigbeeLights:
             cluster, attribute = endpoint.in_clusters.get(0x0000), "zcl_version"
         if cluster is None:
             raise LightUnreachable(f"{address.uniqueid} has nothing to read")
-        with radio_request(f"{address.uniqueid}: probe"):
+        with radio_request(f"{address.uniqueid}: probe", self._radio_gone):
             await cluster.read_attributes([attribute], tsn=self._tsn())
+
+    def _radio_gone(self) -> bool:
+        return not self.supervisor.reachable
 
     def _tsn(self) -> int:
         """A transaction number unique among our requests in flight (see zcl.TsnSource)."""
@@ -324,7 +327,7 @@ class ZigbeeLights:
             await self._radio_idle.wait()
             busy_before = self._busy_periods
             try:
-                with radio_request(f"{address.uniqueid}: state read"):
+                with radio_request(f"{address.uniqueid}: state read", self._radio_gone):
                     await zcl.read_state(endpoint, light.caps, self._tsn)
             except RadioUnavailable:
                 return  # the radio went away again; the next connect reads once more

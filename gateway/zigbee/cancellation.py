@@ -9,13 +9,18 @@ handler. What it really means is "the radio is gone": 503 with deCONZ error 950.
 
 The task's own cancellation (the server shutting down, a client that went away, a
 timeout around the call) must still propagate: ``Task.cancelling()`` tells the two apart.
+
+The same race shows differently in zigpy-deconz: a request that reaches the radio library
+after the port closed fails inside it (``AttributeError`` on its dropped API object).
+With ``gone`` (is the radio down now?) any error of a request during which the radio went
+away is RadioUnavailable too; while the radio stays up, errors pass unchanged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from gateway.domain.radio import RadioUnavailable
 
@@ -27,11 +32,18 @@ def cancelled_by_us() -> bool:
 
 
 @contextlib.contextmanager
-def radio_request(what: str) -> Iterator[None]:
-    """Turn a CancelledError that did not come from our own task into RadioUnavailable."""
+def radio_request(what: str, gone: Callable[[], bool] | None = None) -> Iterator[None]:
+    """Turn a CancelledError that did not come from our own task into RadioUnavailable,
+    and (with ``gone``) any failure of a request the radio did not live through."""
     try:
         yield
     except asyncio.CancelledError:
         if cancelled_by_us():
             raise
         raise RadioUnavailable(f"{what}: the radio went away during the request") from None
+    except RadioUnavailable:
+        raise
+    except Exception as exc:
+        if gone is not None and gone():
+            raise RadioUnavailable(f"{what}: the radio went away during the request") from exc
+        raise

@@ -50,6 +50,10 @@ def controller_class(kind: str) -> type[zigpy.application.ControllerApplication]
     if kind == "deconz":
         from zigpy_deconz.zigbee.application import ControllerApplication as Deconz
 
+        from gateway.zigbee import framing_deconz
+
+        framing_deconz.install()  # a frame ending inside an escape costs only itself
+
         return cast(type[zigpy.application.ControllerApplication], Deconz)
     raise RadioUnsupported(f"radio kind {kind!r} has no zigpy driver")
 

@@ -94,3 +94,14 @@ async def test_a_timeout_around_a_radio_request_stays_a_timeout():
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.01):
             await request()
+
+
+async def test_an_error_of_a_request_the_radio_did_not_live_through_is_radio_unavailable():
+    # zigpy-deconz fails with AttributeError when the port closed under a request.
+    with pytest.raises(RadioUnavailable), radio_request("bri", gone=lambda: True):
+        raise AttributeError("'NoneType' object has no attribute 'aps_data_request'")
+
+
+async def test_an_error_while_the_radio_stays_up_is_left_alone():
+    with pytest.raises(AttributeError), radio_request("bri", gone=lambda: False):
+        raise AttributeError("a real bug")
