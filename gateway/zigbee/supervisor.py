@@ -312,6 +312,8 @@ class RadioSupervisor:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if self._stopping:
+                    break  # the attempt was abandoned because we stop: nothing to report
                 # Looked at before the loss is announced: a stick plugged in from then on
                 # is seen appearing and tried at once.
                 missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished

@@ -60,3 +60,71 @@ async def test_the_supervisor_gives_up_a_connection_attempt_when_the_port_vanish
         assert time.monotonic() - started < 2.0
         await rig.emulator.replug()
         await rig.gw.running()
+
+
+# -- the supervisor's connection watch, against a scripted zigpy application ------------------
+
+
+def scripted_supervisor(tmp_path, script, port):
+    from gateway.zigbee.backoff import Backoff
+    from gateway.zigbee.radios import RadioConfig
+    from gateway.zigbee.supervisor import RadioSupervisor
+    from tests.zigbee.fake_app import FakeApp
+
+    cfg = RadioConfig("znp", str(port), tmp_path / "zigbee.db", tmp_path / "backups")
+    return RadioSupervisor(
+        cfg, app_class=FakeApp.bound(script), backoff=Backoff(initial=5.0, cap=5.0)
+    )
+
+
+@pytest.fixture
+def script():
+    from tests.zigbee.fake_app import Script
+
+    return Script(startup_delay=30.0)  # a start-up that would run into zigpy's time-outs
+
+
+async def test_a_loss_reported_by_zigpy_while_connecting_abandons_the_attempt_at_once(
+    tmp_path, script
+):
+    port = tmp_path / "ttyZNP"
+    port.touch()
+    sup = scripted_supervisor(tmp_path, script, port)
+    sup.start()
+    try:
+        await until(lambda: script.apps and sup.state is RadioState.CONNECTING, timeout=5)
+        script.apps[0].lose()
+        await until(lambda: sup.state is RadioState.LOST, timeout=1)
+        assert script.apps[0].shutdowns == [True]
+    finally:
+        await sup.stop()
+
+
+async def test_a_port_that_vanishes_while_connecting_abandons_the_attempt_and_its_return_retries(
+    tmp_path, script
+):
+    port = tmp_path / "ttyZNP"
+    port.touch()
+    sup = scripted_supervisor(tmp_path, script, port)
+    sup.start()
+    try:
+        await until(lambda: sup.state is RadioState.CONNECTING, timeout=5)
+        port.unlink()
+        await until(lambda: sup.state is RadioState.LOST, timeout=1)
+        script.startup_delay = 0.0
+        port.touch()  # plugged in again: tried at once, not after the 5 s backoff
+        await until(lambda: sup.state is RadioState.RUNNING, timeout=2)
+    finally:
+        await sup.stop()
+
+
+async def test_stopping_while_a_start_up_hangs_is_prompt(tmp_path, script):
+    port = tmp_path / "ttyZNP"
+    port.touch()
+    sup = scripted_supervisor(tmp_path, script, port)
+    sup.start()
+    await until(lambda: sup.state is RadioState.CONNECTING, timeout=5)
+    started = time.monotonic()
+    await sup.stop()
+    assert time.monotonic() - started < 2.0
+    assert sup.state is RadioState.STOPPED
