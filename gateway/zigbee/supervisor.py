@@ -388,13 +388,18 @@ class RadioSupervisor:
         """Returns why a connection attempt is pointless: the port vanished, zigpy lost
         the connection, or the supervisor stops."""
         path = self.config.path
+        # Only a port that was there and went counts: opening a missing one fails at once
+        # by itself, with the error that says so.
+        was_there = await asyncio.to_thread(os.path.exists, path)
         while True:
             if self._stopping:
                 return "stopping"
             if self._lost.is_set():
                 return self.last_error or "connection lost"
-            if not await asyncio.to_thread(os.path.exists, path):
+            there = await asyncio.to_thread(os.path.exists, path)
+            if was_there and not there:
                 return f"serial port {path} disappeared"
+            was_there = was_there or there
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._lost.wait(), PORT_POLL_INTERVAL)
 
