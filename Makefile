@@ -75,7 +75,7 @@ hil: $(STAMP)
 # (which runs the same scenario with 3 cycles).
 .PHONY: soak
 soak: $(STAMP)
-	GATEWAY_SOAK_CYCLES=$${GATEWAY_SOAK_CYCLES:-100} \
+	GATEWAY_SOAK_CYCLES=$${GATEWAY_SOAK_CYCLES:-100} GATEWAY_SOAK_OUT=$(CURDIR)/.run/soak \
 	  $(BIN)/pytest -q -s -m hil --timeout 3600 hil/test_soak_radio.py $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -9,7 +9,8 @@ command succeeds, and check that no light whose lamp is powered is left unreacha
 
 ``make test`` runs a short version (``GATEWAY_SOAK_CYCLES``, default 3 cycles); ``make
 soak`` runs 100 cycles and prints the figures (also written to ``soak-figures.json`` in
-the rig's directory). ``GATEWAY_SOAK_SEED`` replays a run; the seed is in the figures.
+the rig's directory and, with the gateway's log, in ``GATEWAY_SOAK_OUT``: ``.run/soak/``
+for ``make soak``). ``GATEWAY_SOAK_SEED`` replays a run; the seed is in the figures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import statistics
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.hil
 
 CYCLES = int(os.environ.get("GATEWAY_SOAK_CYCLES", "3"))
 SEED = int(os.environ.get("GATEWAY_SOAK_SEED") or random.SystemRandom().randrange(1 << 32))
+OUT = os.environ.get("GATEWAY_SOAK_OUT", "")  # a directory to keep figures and log in
 BUDGET = 5.0  # seconds from the end of a fault to the first successful light command
 KNX_BUDGET = 40.0  # docs/knx.md: a lost tunnel reconnects within a probe + capped backoff
 MEASURE_LIMIT = 90.0  # we keep measuring past the budget, to report how bad it was
@@ -209,8 +212,15 @@ async def test_the_gateway_recovers_from_every_fault_of_a_long_random_run(
 
     report = figures.summary()
     print("\n" + report)
-    (rig.workdir / "soak-figures.json").write_text(
-        json.dumps({"summary": report, **figures.__dict__}, indent=1)
-    )
+    # Kept where the run asks (make soak: .run/soak/), since pytest's temporary
+    # directories are recycled: the figures and the gateway's log for a post-mortem.
+    kept = [rig.workdir] + ([Path(OUT)] if OUT else [])
+    for directory in kept:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "soak-figures.json").write_text(
+            json.dumps({"summary": report, **figures.__dict__}, indent=1)
+        )
+    if OUT:
+        (Path(OUT) / "gateway.log").write_text(gateway.log_text())
     assert gateway.running and gateway.pid == pid, "the gateway was restarted"
     assert not figures.failures, report

@@ -14,9 +14,16 @@ that were waiting behind it are delivered at once, and the bad frame costs only 
 asyncio runs I/O callbacks before due timers, so bytes that did arrive while the event
 loop was busy are always read before the stall is declared.
 
+The same holds for the rarer case where noise *does* complete: a stray start byte whose
+length byte reaches into the real frames behind it passes the one-byte checksum once in
+256 times, and the answers it swallowed are lost (a request then waits out zigpy-znp's
+30 s response time-out — seen once in a 100-cycle soak). So a frame must also be an MT
+command zigpy-znp knows, with a payload that parses exactly; one that is not is noise:
+its start byte is dropped and the bytes after it are parsed again.
+
 The parser itself stays zigpy-znp's (``_extract_frames``: checksum, length limit, skip to
 the next start byte on an invalid frame). :func:`install` makes zigpy-znp's ``connect``
-build this subclass; it only adds the stall timer.
+build this subclass; it adds the stall timer and the "is it a command" check.
 """
 
 from __future__ import annotations
@@ -25,12 +32,15 @@ import asyncio
 import logging
 from typing import Any
 
+import zigpy_znp.commands as znp_commands
 import zigpy_znp.uart as znp_uart
+from zigpy_znp.exceptions import InvalidFrame
 
 log = logging.getLogger(__name__)
 
 SOF = 0xFE
 STALL_TIMEOUT = 0.25  # seconds a started frame may stay incomplete
+MAX_FRAME = 255  # start byte, length, two command bytes, 250 data bytes, checksum
 
 
 class ResyncingMtProtocol(znp_uart.ZnpMtProtocol):  # type: ignore[misc]
@@ -47,6 +57,34 @@ class ResyncingMtProtocol(znp_uart.ZnpMtProtocol):  # type: ignore[misc]
         buffered = len(self._buffer) + len(data)
         super().data_received(data)
         self._watch_head(consumed=buffered - len(self._buffer))
+
+    def _extract_frame(self) -> Any:
+        """zigpy-znp's frame extraction, refusing checksum-valid noise (see above)."""
+        candidate = bytes(self._buffer[:MAX_FRAME])
+        frame = super()._extract_frame()
+        if self._is_command(frame.payload):
+            return frame
+        consumed = len(frame.payload.data) + 5
+        self._buffer[0:0] = candidate[:consumed]  # zigpy-znp resumes after the start byte
+        self.frames_dropped += 1
+        log.warning(
+            "event=znp_frame_dropped reason=not_a_command head=%s length=%d: "
+            "resynchronising on the next start byte",
+            candidate[:4].hex(),
+            len(frame.payload.data),
+        )
+        raise InvalidFrame("checksum-valid bytes that are no MT command")
+
+    def _is_command(self, payload: Any) -> bool:
+        command = znp_commands.COMMANDS_BY_ID.get(payload.header)
+        if command is None:
+            return False
+        nvram = getattr(self._api, "nvram", None)
+        try:
+            command.from_frame(payload, align=getattr(nvram, "align_structs", None) or False)
+        except Exception:  # any parse failure means "not this command"
+            return False
+        return True
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self._cancel_stall_timer()

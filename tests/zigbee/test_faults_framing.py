@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import zigpy_znp.commands as c
+import zigpy_znp.types as t
 import zigpy_znp.uart as znp_uart
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +33,13 @@ def fcs(body: bytes) -> int:
 def frame(cmd0: int, cmd1: int, data: bytes) -> bytes:
     body = bytes([len(data), cmd0, cmd1]) + data
     return bytes([SOF]) + body + bytes([fcs(body)])
+
+
+def wire(command: Any) -> bytes:
+    """A zigpy-znp command as the stick puts it on the line."""
+    general = command.to_frame()
+    header = int(general.header).to_bytes(2, "little")  # cmd0 (type|subsystem), cmd1 (id)
+    return frame(header[0], header[1], bytes(general.data))
 
 
 @dataclass
@@ -62,8 +71,8 @@ async def settle(proto: ResyncingMtProtocol, api: RecordingApi, want: int) -> No
             await asyncio.sleep(0.01)
 
 
-PING_RSP = frame(0x61, 0x01, b"\x59\x06")
-STATUS_RSP = frame(0x64, 0x01, b"\x00")
+PING_RSP = wire(c.SYS.Ping.Rsp(Capabilities=t.MTCapabilities(0x0659)))
+STATUS_RSP = wire(c.AF.DataRequestExt.Rsp(Status=t.Status.SUCCESS))
 
 
 async def test_a_truncated_frame_does_not_swallow_the_answers_behind_it():
@@ -95,6 +104,22 @@ async def test_a_frame_with_a_bad_checksum_costs_only_itself():
     bad[-1] ^= 0x55
     proto.data_received(bytes(bad) + PING_RSP)
     assert api.frames == [payload_of(PING_RSP)]
+
+
+async def test_checksum_valid_noise_that_is_no_command_does_not_swallow_the_frames_behind_it():
+    # A stray start byte whose length reaches over two real answers, with a filler byte
+    # chosen so that the checksum at the claimed end happens to be right (1 in 256).
+    real = PING_RSP + STATUS_RSP
+    noise = bytearray([SOF, 4 + 3 + len(real) - 5, 0xFF, 0xFF, 0x00, 0x11, 0x22])
+    stream = noise + real
+    end = len(stream) - 1
+    noise[4] = fcs(bytes(stream[1:end])) ^ stream[end]  # now XOR(1..end-1) == stream[end]
+    stream = bytes(noise) + real
+    assert fcs(stream[1:end]) == stream[end]
+    api = RecordingApi()
+    proto = protocol(api)
+    proto.data_received(stream)
+    assert api.frames == [payload_of(PING_RSP), payload_of(STATUS_RSP)]
 
 
 async def test_a_length_byte_that_lies_costs_only_that_frame():
@@ -150,12 +175,36 @@ def test_install_makes_zigpy_znp_build_the_resyncing_protocol():
 # -- property: valid frames survive any mix of malformed ones --------------------------------
 
 no_sof = st.binary(max_size=30).map(lambda b: b.replace(bytes([SOF]), b"\x00"))
-valid = st.builds(
-    frame,
-    st.integers(0, 255),
-    st.integers(0, 255),
-    st.binary(max_size=60),  # start bytes inside data are fine in a valid frame
-).map(lambda raw: ("valid", raw))
+commands = st.one_of(
+    st.builds(
+        lambda caps: c.SYS.Ping.Rsp(Capabilities=t.MTCapabilities(caps)), st.integers(0, 0xFFFF)
+    ),
+    st.builds(
+        lambda ep, tsn: c.AF.DataConfirm.Callback(Status=t.Status.SUCCESS, Endpoint=ep, TSN=tsn),
+        st.integers(0, 255),
+        st.integers(0, 255),
+    ),
+    st.builds(  # a lamp's frame: its payload may hold start bytes, which is fine
+        lambda data, tsn: c.AF.IncomingMsg.Callback(
+            GroupId=0,
+            ClusterId=6,
+            SrcAddr=0x1234,
+            SrcEndpoint=11,
+            DstEndpoint=1,
+            WasBroadcast=t.Bool.false,
+            LQI=200,
+            SecurityUse=t.Bool.false,
+            TimeStamp=1,
+            TSN=tsn,
+            Data=data,
+            MacSrcAddr=0x1234,
+            MsgResultRadius=1,
+        ),
+        st.binary(max_size=60),
+        st.integers(0, 255),
+    ),
+)
+valid = commands.map(lambda command: ("valid", wire(command)))
 
 
 @st.composite
