@@ -222,5 +222,8 @@ async def test_the_gateway_recovers_from_every_fault_of_a_long_random_run(
         )
     if OUT:
         (Path(OUT) / "gateway.log").write_text(gateway.log_text())
+        emulator_log = rig.workdir / "znp-emulator.log"
+        if emulator_log.exists():
+            (Path(OUT) / "znp-emulator.log").write_bytes(emulator_log.read_bytes())
     assert gateway.running and gateway.pid == pid, "the gateway was restarted"
     assert not figures.failures, report

@@ -36,6 +36,8 @@ import zigpy_znp.commands as znp_commands
 import zigpy_znp.uart as znp_uart
 from zigpy_znp.exceptions import InvalidFrame
 
+from gateway.zigbee import port_loss
+
 log = logging.getLogger(__name__)
 
 SOF = 0xFE
@@ -89,6 +91,8 @@ class ResyncingMtProtocol(znp_uart.ZnpMtProtocol):  # type: ignore[misc]
     def connection_lost(self, exc: BaseException | None) -> None:
         self._cancel_stall_timer()
         super().connection_lost(exc)
+        if exc is not None:  # failed, not closed by us: tell a supervisor that connects
+            port_loss.report(self.url, exc)
 
     def close(self) -> None:
         self._cancel_stall_timer()

@@ -41,7 +41,7 @@ from gateway.domain.radio import (
     RadioUnsupported,
 )
 from gateway.logsetup import RepeatedWarning
-from gateway.zigbee import backups
+from gateway.zigbee import backups, port_loss
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
@@ -367,8 +367,18 @@ class RadioSupervisor:
         next try. Watching the port (and zigpy's ``connection_lost``, and stop) ends it
         at once; the next attempt starts as soon as the port is back.
         """
+        port_closed = asyncio.Event()
+        closed_by: list[BaseException] = []
+
+        def on_port_lost(exc: BaseException) -> None:
+            closed_by.append(exc)
+            port_closed.set()
+
+        unsubscribe = port_loss.subscribe(self.config.path, on_port_lost)
         attempt = asyncio.create_task(self._connect(), name="zigbee-connect")
-        watch = asyncio.create_task(self._gone_while_connecting(), name="zigbee-connect-watch")
+        watch = asyncio.create_task(
+            self._gone_while_connecting(port_closed, closed_by), name="zigbee-connect-watch"
+        )
         try:
             done, _ = await asyncio.wait({attempt, watch}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -376,6 +386,7 @@ class RadioSupervisor:
             raise
         finally:
             watch.cancel()
+            unsubscribe()
         if attempt in done:
             return attempt.result()
         why = watch.result() if not watch.cancelled() else "stopped"
@@ -384,9 +395,11 @@ class RadioSupervisor:
             await attempt
         raise AttemptAbandoned(why, port_vanished=why.startswith("serial port"))
 
-    async def _gone_while_connecting(self) -> str:
-        """Returns why a connection attempt is pointless: the port vanished, zigpy lost
-        the connection, or the supervisor stops."""
+    async def _gone_while_connecting(
+        self, port_closed: asyncio.Event, closed_by: list[BaseException]
+    ) -> str:
+        """Returns why a connection attempt is pointless: the port vanished or failed
+        under it (``port_loss``), zigpy lost the connection, or the supervisor stops."""
         path = self.config.path
         # Only a port that was there and went counts: opening a missing one fails at once
         # by itself, with the error that says so.
@@ -396,12 +409,20 @@ class RadioSupervisor:
                 return "stopping"
             if self._lost.is_set():
                 return self.last_error or "connection lost"
+            if port_closed.is_set():
+                return f"serial port {path} failed: {closed_by[0]!r}"
             there = await asyncio.to_thread(os.path.exists, path)
             if was_there and not there:
                 return f"serial port {path} disappeared"
             was_there = was_there or there
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._lost.wait(), PORT_POLL_INTERVAL)
+            waits = [asyncio.ensure_future(e.wait()) for e in (self._lost, port_closed)]
+            try:
+                await asyncio.wait(
+                    waits, timeout=PORT_POLL_INTERVAL, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
 
     async def _connect(self) -> ControllerApplication:
         cls = self._app_class or controller_class(self.config.kind)

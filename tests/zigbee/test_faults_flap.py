@@ -12,6 +12,7 @@ import asyncio
 import time
 
 import pytest
+import zigpy_znp.commands as mt
 
 from gateway.domain.radio import RadioState
 from tests.zigbee.rig import until, zigbee_rig
@@ -46,6 +47,36 @@ async def test_a_stick_lost_again_while_connecting_is_back_within_5_s_of_the_fin
         await rig.emulator.replug()
         elapsed = await first_command_after(rig, time.monotonic())
         assert elapsed < RECOVERY_BUDGET, f"first command {elapsed:.1f} s after the final replug"
+
+
+async def test_a_stick_pulled_and_back_within_a_poll_interval_while_probing_is_noticed(paired):
+    """Pulled as zigpy-znp's first ping arrives and plugged in again at once: the link is
+    back at the same path before any look at it, so only the failed port tells."""
+    async with zigbee_rig(paired) as rig:
+        loop = asyncio.get_running_loop()
+        emulator = rig.emulator
+        emulator.unplug()
+        await until(lambda: not rig.gw.supervisor.reachable, timeout=5)
+
+        replugs: list[asyncio.Task] = []
+
+        def flap() -> None:
+            emulator.unplug()
+            replugs.append(loop.create_task(emulator.replug()))
+
+        def first_ping(command) -> bool:
+            if isinstance(command, mt.SYS.Ping.Req):
+                loop.call_soon(flap)
+                return True
+            return False
+
+        waiting = asyncio.create_task(emulator.wait_for_frame(first_ping, timeout=10))
+        await asyncio.sleep(0)
+        await emulator.replug()
+        await waiting
+        await until(lambda: replugs and replugs[0].done(), timeout=5)
+        elapsed = await first_command_after(rig, time.monotonic())
+        assert elapsed < RECOVERY_BUDGET, f"first command {elapsed:.1f} s after the replug"
 
 
 async def test_the_supervisor_gives_up_a_connection_attempt_when_the_port_vanishes(paired):
