@@ -70,6 +70,14 @@ test-fast: $(STAMP)
 hil: $(STAMP)
 	$(BIN)/pytest -q -m hil hil $(PYTEST_ARGS)
 
+# The radio fault soak (hil/test_soak_radio.py, hil/README.md): 100 unplug/replug cycles
+# with flaps, malformed-frame bursts and KNX cuts; prints its figures. Not part of `make test`
+# (which runs the same scenario with 3 cycles).
+.PHONY: soak
+soak: $(STAMP)
+	GATEWAY_SOAK_CYCLES=$${GATEWAY_SOAK_CYCLES:-100} GATEWAY_SOAK_OUT=$(CURDIR)/.run/soak \
+	  $(BIN)/pytest -q -s -m hil --timeout 3600 hil/test_soak_radio.py $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check gateway hil tests bench migrations

@@ -11,6 +11,11 @@ rule that keeps that safe:
   its side first and the child after it, instead of both at once;
 * its stdout is drained so it never blocks on a full pipe, and an exit we did not ask for
   is logged as the fault it is;
+* with a :class:`RestartPolicy` such an exit is followed by a new child with the same
+  command line, after a capped backoff: the virtual stick (or KNX interface) comes back
+  like a real one that was power-cycled, and the gateway reconnects to it as it would to
+  real hardware. Without the policy a killed emulator left the radio down until the
+  gateway itself was restarted;
 * stop is bounded: close stdin, SIGTERM, then SIGKILL.
 """
 
@@ -22,7 +27,8 @@ import ctypes
 import logging
 import re
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,6 +42,25 @@ EXIT_GRACE_S = 2.0  # how long a child's exit may precede the gateway's own stop
 
 class ChildStartError(RuntimeError):
     """The child did not print its ready line in time; the message says what it did."""
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When a child that exited on its own is started again.
+
+    The first restart follows ``initial`` seconds after the exit, each failed or
+    short-lived one doubles the wait up to ``cap``; a child that ran ``stable_after``
+    seconds counts as healthy and the next restart is quick again.
+    """
+
+    initial: float = 0.2
+    factor: float = 2.0
+    cap: float = 5.0
+    stable_after: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.initial <= 0 or self.cap < self.initial or self.factor < 1:
+            raise ValueError("need 0 < initial <= cap and factor >= 1")
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -55,16 +80,23 @@ class EmulatorChild:
         start_timeout: float,
         stop_timeout: float,
         stderr_file: Path | None = None,
+        restart: RestartPolicy | None = None,
+        on_restart: Callable[[re.Match[str]], None] | None = None,
     ) -> None:
         self.name = name
-        self.argv = list(argv)
+        self.argv = list(argv)  # may be changed between starts (e.g. to keep a port)
         self.ready = ready
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.stderr_file = stderr_file
+        self.restart = restart
+        self.on_restart = on_restart
+        self.restarts = 0  # children started again after an exit we did not ask for
         self._proc: asyncio.subprocess.Process | None = None
-        self._drain: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._stopping = False
+        self._started_at = 0.0
+        self._delay = restart.initial if restart is not None else 0.0
 
     @property
     def pid(self) -> int | None:
@@ -77,11 +109,19 @@ class EmulatorChild:
     async def start(self) -> re.Match[str]:
         """Spawn the child and return the match of its ready line."""
         self._stopping = False
+        return await self._spawn()
+
+    async def _spawn(self) -> re.Match[str]:
+        """One child: spawned, its ready line awaited (bounded), then watched.
+
+        A child that does not get ready is terminated here, whatever interrupted the
+        wait (time-out, a wrong line, our own cancellation by stop).
+        """
         stderr: BinaryIO | None = None
         if self.stderr_file is not None:
             stderr = await asyncio.to_thread(self.stderr_file.open, "ab")
         try:
-            self._proc = await asyncio.create_subprocess_exec(
+            proc = await asyncio.create_subprocess_exec(
                 *self.argv,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -92,27 +132,31 @@ class EmulatorChild:
         finally:
             if stderr is not None:
                 stderr.close()
-        assert self._proc.stdout is not None
+        assert proc.stdout is not None
         where = f" (see {self.stderr_file})" if self.stderr_file is not None else ""
         try:
-            line = await asyncio.wait_for(self._proc.stdout.readline(), self.start_timeout)
+            line = await asyncio.wait_for(proc.stdout.readline(), self.start_timeout)
         except TimeoutError:
-            await self.stop()
+            await self._terminate(proc)
             raise ChildStartError(
                 f"{self.name} did not start within {self.start_timeout:g} s{where}"
             ) from None
+        except BaseException:
+            await asyncio.shield(self._terminate(proc))
+            raise
         text = line.decode(errors="replace").strip()
         match = self.ready.match(text)
         if match is None:
-            await self.stop()
+            await self._terminate(proc)
             raise ChildStartError(f"{self.name} did not start: {text!r}{where}")
-        self._drain = asyncio.create_task(self._watch(), name=f"{self.name}-stdout")
+        self._proc = proc
+        self._started_at = asyncio.get_running_loop().time()
+        self._watcher = asyncio.create_task(self._watch(proc), name=f"{self.name}-stdout")
         return match
 
-    async def _watch(self) -> None:
-        """Drain stdout (so the child never blocks) and report an exit we did not ask for."""
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
+    async def _watch(self, proc: asyncio.subprocess.Process) -> None:
+        """Drain stdout (so the child never blocks) and deal with an exit we did not ask for."""
+        assert proc.stdout is not None
         with contextlib.suppress(OSError):
             while await proc.stdout.readline():
                 pass
@@ -121,26 +165,63 @@ class EmulatorChild:
         # group at once: the child may exit a moment before the gateway asks it to. Wait
         # for that request (stop() cancels this task) before calling the exit unexpected.
         await asyncio.sleep(EXIT_GRACE_S)
-        if not self._stopping:
-            log.error(
-                "event=emulator_exited name=%r code=%s: the virtual peer is gone", self.name, code
+        if self._stopping:
+            return
+        log.error(
+            "event=emulator_exited name=%r code=%s: the virtual peer is gone%s",
+            self.name,
+            code,
+            "; restarting it" if self.restart is not None else "",
+        )
+        if self.restart is not None:
+            await self._restart(self.restart)
+
+    async def _restart(self, policy: RestartPolicy) -> None:
+        """Start a new child after the backoff delay, until one gets ready or stop."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._started_at >= policy.stable_after:
+            self._delay = policy.initial
+        while not self._stopping:
+            delay, self._delay = self._delay, min(self._delay * policy.factor, policy.cap)
+            await asyncio.sleep(delay)
+            if self._stopping:
+                return
+            try:
+                match = await self._spawn()
+            except (ChildStartError, OSError) as exc:
+                log.error("event=emulator_restart_failed name=%r: %s", self.name, exc)
+                continue
+            self.restarts += 1
+            log.warning(
+                "event=emulator_restarted name=%r pid=%s restarts=%d after=%.1fs",
+                self.name,
+                self.pid,
+                self.restarts,
+                delay,
             )
+            if self.on_restart is not None:
+                self.on_restart(match)
+            return
+
+    async def _terminate(self, proc: asyncio.subprocess.Process) -> None:
+        """Close stdin (the child exits), then SIGTERM, then SIGKILL, each bounded."""
+        if proc.stdin is not None:
+            proc.stdin.close()
+        for action in (proc.terminate, proc.kill):
+            if proc.returncode is not None:
+                break
+            with contextlib.suppress(ProcessLookupError):
+                action()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), self.stop_timeout)
 
     async def stop(self) -> None:
-        """Close stdin (the child exits), then SIGTERM, then SIGKILL, each bounded."""
-        proc, self._stopping = self._proc, True
-        if proc is not None:
-            if proc.stdin is not None:
-                proc.stdin.close()
-            for action in (proc.terminate, proc.kill):
-                if proc.returncode is not None:
-                    break
-                with contextlib.suppress(ProcessLookupError):
-                    action()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(proc.wait(), self.stop_timeout)
-        if self._drain is not None:
-            self._drain.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._drain
-            self._drain = None
+        """Stop the child (and any restart in progress), bounded."""
+        self._stopping = True
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None and watcher is not asyncio.current_task():
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
+        if self._proc is not None:
+            await self._terminate(self._proc)

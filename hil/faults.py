@@ -11,6 +11,10 @@
 * KNX interface forgets the tunnel (reboot) — the relay sends DISCONNECT_REQUEST on the
   gateway's behalf; the same on both rigs.
 * Gateway power cut — SIGKILL of the gateway process; the same on both rigs.
+* Malformed serial frames (a truncated frame, a bad checksum, a length byte that lies, a
+  flood of noise) — virtual only: the ZNP emulator's ``inject`` puts raw bytes on the
+  line in order with its own frames (:class:`EmulatorLineNoise`). A real stick cannot be
+  made to send garbage on demand.
 
 Why each fault waits until it has taken effect (the port is gone, the port is back): a
 scenario must measure the gateway's reaction, not the fault's own latency.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shlex
 import time
 from pathlib import Path
@@ -88,6 +93,43 @@ class EmulatorStick:
     async def replug(self) -> None:
         await self.control("replug")
         await _wait_for_path(self.link, True, 5.0)
+
+
+class EmulatorLineNoise:
+    """Malformed MT frames from the virtual stick, in order with its real ones."""
+
+    FRAMES = {
+        # start byte, length 64, two command bytes, then nothing
+        "truncated": "fe40610102",
+        # a complete frame whose checksum is wrong
+        "bad_checksum": "fe03448100010200",
+        # claims 2 data bytes, carries more
+        "lying_length": "fe0244810001020304050607",
+    }
+
+    def __init__(self, control: EmulatorControl) -> None:
+        self.control = control
+        self.description = f"ZNP emulator control socket {control.socket_path}"
+
+    async def frame(self, kind: str) -> None:
+        await self.control("inject", hex=self.FRAMES[kind])
+
+    async def flood(self, size: int) -> None:
+        await self.control("inject", noise=size)
+
+    async def burst(self, rng: random.Random, *, max_flood: int = 64 * 1024) -> list[str]:
+        """1..6 faults in a random mix; returns what was sent, for the report."""
+        sent: list[str] = []
+        for _ in range(rng.randint(1, 6)):
+            kind = rng.choice([*self.FRAMES, "flood"])
+            if kind == "flood":
+                size = rng.randint(1, max_flood)
+                await self.flood(size)
+                sent.append(f"flood:{size}")
+            else:
+                await self.frame(kind)
+                sent.append(kind)
+        return sent
 
 
 async def run_tool(argv: list[str], *, timeout: float = 30.0) -> str:

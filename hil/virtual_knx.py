@@ -6,7 +6,9 @@ the far side of a KNXnet/IP tunnel, and it should be one for real, with its own 
 and its own timers, so that ``make run`` exercises the same UDP path and timing as a KNX IP
 interface and the gateway process never loads test code. The child watches its stdin: when
 the gateway exits, even by SIGKILL, the pipe closes and the emulator stops with it (the
-life cycle is ``hil.child.EmulatorChild``, shared with the virtual Zigbee stick).
+life cycle is ``hil.child.EmulatorChild``, shared with the virtual Zigbee stick). If the
+child dies on its own it is started again, with backoff, on the same port: the gateway's
+tunnel sees an interface that rebooted and connects again.
 
 Run by hand: ``python -m hil.virtual_knx --port 0`` prints
 ``KNX emulator listening on 127.0.0.1:<port> ...`` and serves until SIGINT/SIGTERM or EOF on
@@ -23,13 +25,14 @@ import signal
 import sys
 from pathlib import Path
 
-from hil.child import ChildStartError, EmulatorChild
+from hil.child import ChildStartError, EmulatorChild, RestartPolicy
 
 log = logging.getLogger(__name__)
 
 VIRTUAL_CATALOGUE = Path(__file__).with_name("virtual_knx_devices.toml")
 """The Thinknx catalogue for the emulator's default devices (hil/emulators/knx/README.md)."""
 START_TIMEOUT = 20.0
+RESTART = RestartPolicy()  # a killed emulator comes back, like a power-cycled device
 STOP_TIMEOUT = 3.0
 _READY = re.compile(r"^KNX emulator listening on ([0-9.]+):(\d+)\b")
 
@@ -41,16 +44,26 @@ class VirtualKnxError(RuntimeError):
 class VirtualKnx:
     """Starts and stops the emulator child; ``port`` is where it listens once started."""
 
-    def __init__(self, *, host: str = "127.0.0.1", start_timeout: float = START_TIMEOUT) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        start_timeout: float = START_TIMEOUT,
+        restart: RestartPolicy | None = RESTART,
+    ) -> None:
         self.host = host
         self.port = 0
         self._child = EmulatorChild(
             "KNX emulator",
-            [sys.executable, "-m", "hil.virtual_knx", "--host", host, "--port", "0"],
+            self._argv(0),
             _READY,
             start_timeout=start_timeout,
             stop_timeout=STOP_TIMEOUT,
+            restart=restart,
         )
+
+    def _argv(self, port: int) -> list[str]:
+        return [sys.executable, "-m", "hil.virtual_knx", "--host", self.host, "--port", str(port)]
 
     @property
     def pid(self) -> int | None:
@@ -60,6 +73,11 @@ class VirtualKnx:
     def running(self) -> bool:
         return self._child.running
 
+    @property
+    def restarts(self) -> int:
+        """How often the emulator was started again after dying on its own."""
+        return self._child.restarts
+
     async def start(self) -> int:
         """Spawn the child and wait for its "listening" line; returns the port."""
         try:
@@ -67,6 +85,8 @@ class VirtualKnx:
         except ChildStartError as exc:
             raise VirtualKnxError(str(exc)) from None
         self.port = int(match.group(2))
+        # A restart must come back where the gateway's tunnel points.
+        self._child.argv = self._argv(self.port)
         log.info("event=knx_emulator_started pid=%s port=%s", self.pid, self.port)
         return self.port
 

@@ -13,8 +13,10 @@ child is ``python -m hil.emulators.znp`` with its link, state file and control s
 one directory (the gateway puts it under its state directory), so lamps that joined stay
 joined across restarts, like a real network.
 
-The child's life cycle (ready line, dies with the gateway, bounded stop) is
-``hil.child.EmulatorChild``, shared with the virtual KNX bus.
+The child's life cycle (ready line, dies with the gateway, bounded stop, restarted with
+backoff when it dies on its own) is ``hil.child.EmulatorChild``, shared with the virtual
+KNX bus. A restarted emulator loads its state file and recreates the link, so to the
+gateway it is a stick that was unplugged and plugged in again.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hil.child import ChildStartError, EmulatorChild
+from hil.child import ChildStartError, EmulatorChild, RestartPolicy
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 20.0
+RESTART = RestartPolicy()  # a killed emulator comes back, like a power-cycled device
 STOP_TIMEOUT = 5.0
 _READY = re.compile(r"^ready path=(\S+) pty=(\S+) control=(\S+)")
 
@@ -99,6 +102,7 @@ class VirtualRadio:
         start_timeout: float = START_TIMEOUT,
         extra_args: tuple[str, ...] = (),
         kind: str = "znp",
+        restart: RestartPolicy | None = RESTART,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown virtual stick kind {kind!r}; known: {sorted(KINDS)}")
@@ -120,6 +124,7 @@ class VirtualRadio:
             start_timeout=start_timeout,
             stop_timeout=STOP_TIMEOUT,
             stderr_file=self.log_file,
+            restart=restart,
         )
 
     @property
@@ -129,6 +134,11 @@ class VirtualRadio:
     @property
     def running(self) -> bool:
         return self._child.running
+
+    @property
+    def restarts(self) -> int:
+        """How often the emulator was started again after dying on its own."""
+        return self._child.restarts
 
     def command_line(self) -> list[str]:
         args = [

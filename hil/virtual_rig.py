@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hil.child import ChildStartError, EmulatorChild
+from hil.child import ChildStartError, EmulatorChild, RestartPolicy
 
 log = logging.getLogger(__name__)
 
 KNX_ONLY_DIR = "virtual-knx"  # under the state directory, when there is no virtual stick
+RESTART = RestartPolicy()
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
 _READY = re.compile(r"^ready radio=(\S+) knx=(\S+) control=(\S+)")
@@ -74,6 +75,7 @@ class VirtualRig:
         self.lights = lights
         # One of each sensor and remote (the ZNP stick's --sensors; the ConBee one has none).
         self.sensors = sensors and stick == "znp"
+        self.knx_port = 0  # fixed after the first start: a restart comes back on it
         self.knx = knx
         self.log_file = directory / "emulator.log"
         self._child = EmulatorChild(
@@ -83,6 +85,8 @@ class VirtualRig:
             start_timeout=start_timeout,
             stop_timeout=STOP_TIMEOUT,
             stderr_file=self.log_file,
+            # A rig child that dies on its own comes back, like a stick replugged.
+            restart=RESTART,
         )
 
     @property
@@ -93,6 +97,11 @@ class VirtualRig:
     def running(self) -> bool:
         return self._child.running
 
+    @property
+    def restarts(self) -> int:
+        """Children started again after an exit nobody asked for."""
+        return self._child.restarts
+
     def command_line(self) -> list[str]:
         args = [sys.executable, "-m", "hil.virtual_rig", "--dir", str(self.directory)]
         if self.stick is not None:
@@ -101,6 +110,8 @@ class VirtualRig:
             args.append("--sensors")
         if self.knx:
             args.append("--knx")
+            if self.knx_port:
+                args += ["--knx-port", str(self.knx_port)]
         return args
 
     async def start(self) -> RigAddresses:
@@ -115,6 +126,11 @@ class VirtualRig:
             radio_path=None if radio == "-" else radio,
             knx_port=None if knx == "-" else int(knx),
         )
+        if addresses.knx_port is not None:
+            # A restart must come back where the gateway's tunnel points (the radio's
+            # path is a stable link already).
+            self.knx_port = addresses.knx_port
+            self._child.argv = self.command_line()
         log.info(
             "event=virtual_rig_started pid=%s radio=%s knx_port=%s",
             self.pid,
@@ -153,7 +169,9 @@ async def _serve(args: argparse.Namespace) -> int:
         if args.knx:
             from hil.emulators.knx import KnxEmulator, default_devices
 
-            bus = KnxEmulator(await asyncio.to_thread(default_devices), host="127.0.0.1", port=0)
+            bus = KnxEmulator(
+                await asyncio.to_thread(default_devices), host="127.0.0.1", port=args.knx_port
+            )
             await bus.start()
             stack.push_async_callback(bus.stop)
             knx_port = str(bus.port)
@@ -196,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lights", type=int, default=3, help="lamps the stick simulates")
     parser.add_argument("--knx", action="store_true", help="run the KNX IP interface")
     parser.add_argument("--sensors", action="store_true", help="one of each sensor (ZNP)")
+    parser.add_argument("--knx-port", type=int, default=0, help="UDP port (0: any free one)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,

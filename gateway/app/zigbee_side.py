@@ -132,7 +132,9 @@ class ZigbeeSide:
         # Touchlink takes this supervisor's radio and marks this side's lamps it resets.
         self.touchlink = TouchlinkService(
             SupervisorTouchlink(self.supervisor, tuning.touchlink),
-            unreachable=self.lights.unreachable,
+            unreachable=lambda ieee: self.bridge.reachability.lost(
+                ieee, "reset by touchlink", probe=False
+            ),
         )
         self.supervisor.add_app_hooks(self._remember_coordinator)
         # A RaspBee that resets keeps its UART open: only asking it shows the network is

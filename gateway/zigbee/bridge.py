@@ -11,7 +11,8 @@ Rules it carries out:
   becomes a light once zigpy has interviewed it and we have read its clusters. A device
   zigpy announces while the network is closed is only matched against known lights.
 - A command the light does not acknowledge marks it unreachable; any frame from it
-  (report, response, announcement) marks it reachable again.
+  (report, response, announcement) marks it reachable again, and until then it is probed
+  back with reads of OnOff (``reachability.py``, which logs every change with its cause).
 - After every (re)connect the bridge re-attaches to the new zigpy device objects and
   reads each light's state once, so changes made while the radio was away show up.
 """
@@ -47,7 +48,9 @@ from gateway.domain.lights.model import (
 )
 from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
 from gateway.zigbee import zcl
+from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.coalescing import LatestWins
+from gateway.zigbee.reachability import Reachability
 from gateway.zigbee.supervisor import RadioSupervisor
 
 if TYPE_CHECKING:
@@ -121,11 +124,15 @@ class ZigbeeLights:
         self._radio_idle.set()
         self._busy_periods = 0
         self._latest = LatestWins()
+        self.reachability = Reachability(
+            self._probe, lambda: supervisor.state is RadioState.RUNNING
+        )
         supervisor.add_app_hooks(self._on_up, self._on_down)
         supervisor.add_state_listener(self._on_state)
 
     def bind(self, service: LightsService) -> None:
         self.service = service
+        self.reachability.service = service
 
     # -- LightTransport ------------------------------------------------------------------------
 
@@ -141,18 +148,22 @@ class ZigbeeLights:
         endpoint = self._endpoint(address)
         kind = SETTING_KINDS.get(type(command))
         try:
-            if kind is None:
-                await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
-            else:
-                await self._latest.run(
-                    (address, kind),
-                    lambda: zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries),
-                )
+            with radio_request(f"{address.uniqueid}: {command}", self._radio_gone):
+                if kind is None:
+                    await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
+                else:
+                    await self._latest.run(
+                        (address, kind),
+                        lambda: zcl.execute(
+                            endpoint, caps, command, self._tsn, retries=self._retries
+                        ),
+                    )
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             refused = radio_refusal(exc)
             if refused is not None:
                 raise LightRefused(f"radio refused: {refused}") from exc
+            self.reachability.command_failed(address, f"{command} not acknowledged: {exc!r}")
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
 
     async def leave(self, address: LightAddress) -> None:
@@ -161,10 +172,27 @@ class ZigbeeLights:
         # zigpy keeps the device in its database (as after any leave indication): if it
         # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
-            await zcl.leave(device, self._leave_timeout)
+            with radio_request(f"{address.uniqueid}: leave", self._radio_gone):
+                await zcl.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             self._raise_radio_problem()
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
+
+    async def _probe(self, address: LightAddress) -> None:
+        """Ask an unreachable light for its OnOff attribute (any answer will do)."""
+        self.supervisor.check_ready()
+        endpoint = self._endpoint(address)
+        cluster = endpoint.in_clusters.get(OnOff.cluster_id)
+        attribute = "on_off"
+        if cluster is None:  # not an on/off device: its Basic cluster answers as well
+            cluster, attribute = endpoint.in_clusters.get(0x0000), "zcl_version"
+        if cluster is None:
+            raise LightUnreachable(f"{address.uniqueid} has nothing to read")
+        with radio_request(f"{address.uniqueid}: probe", self._radio_gone):
+            await cluster.read_attributes([attribute], tsn=self._tsn())
+
+    def _radio_gone(self) -> bool:
+        return not self.supervisor.reachable
 
     def _tsn(self) -> int:
         """A transaction number unique among our requests in flight (see zcl.TsnSource)."""
@@ -216,6 +244,7 @@ class ZigbeeLights:
         self._interviews.clear()
 
     def _on_state(self, old: Any, new: Any) -> None:
+        self.reachability.radio_changed(str(new) == RadioState.RUNNING)
         if str(new) == RadioState.BUSY:
             self._busy_periods += 1
             self._radio_idle.clear()
@@ -242,8 +271,7 @@ class ZigbeeLights:
         self._interviews[ieee] = task
 
     def device_left(self, device: zigpy.device.Device) -> None:
-        if self.service is not None:
-            self.service.unreachable(str(device.ieee))
+        self.reachability.lost(str(device.ieee), "left the network", probe=False)
 
     def device_removed(self, device: zigpy.device.Device) -> None:
         for address in [a for a in self._subscriptions if a.ieee == str(device.ieee)]:
@@ -258,8 +286,7 @@ class ZigbeeLights:
         dst_ep: int,
         message: bytes,
     ) -> None:
-        if self.service is not None:
-            self.service.seen(str(device.ieee))
+        self.reachability.seen(str(device.ieee))
 
     # -- interview and reports -------------------------------------------------------------------
 
@@ -329,14 +356,19 @@ class ZigbeeLights:
             await self._radio_idle.wait()
             busy_before = self._busy_periods
             try:
-                await zcl.read_state(endpoint, light.caps, self._tsn)
-            except (TimeoutError, zigpy.exceptions.ZigbeeException):
+                with radio_request(f"{address.uniqueid}: state read", self._radio_gone):
+                    await zcl.read_state(endpoint, light.caps, self._tsn)
+            except RadioUnavailable:
+                return  # the radio went away again; the next connect reads once more
+            except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
                 radio_was_ours = (
                     self._busy_periods == busy_before
                     and self.supervisor.state is RadioState.RUNNING
                 )
                 if radio_was_ours:
-                    service.unreachable(address.ieee)
+                    self.reachability.lost(
+                        address.ieee, f"no answer to the state read after connecting: {exc!r}"
+                    )
 
     def _attach(self, device: zigpy.device.Device, endpoint_id: int) -> None:
         address = zcl.address_of(device, endpoint_id)
@@ -385,6 +417,7 @@ class ZigbeeLights:
 
     async def stop(self) -> None:
         await self._latest.stop()
+        await self.reachability.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

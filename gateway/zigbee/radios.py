@@ -42,9 +42,17 @@ def controller_class(kind: str) -> type[zigpy.application.ControllerApplication]
     if kind in ZNP_KINDS:
         from zigpy_znp.zigbee.application import ControllerApplication as Znp
 
+        from gateway.zigbee import framing
+
+        framing.install()  # resynchronise after a bad frame (see framing.py)
+
         return cast(type[zigpy.application.ControllerApplication], Znp)
     if kind == "deconz":
         from zigpy_deconz.zigbee.application import ControllerApplication as Deconz
+
+        from gateway.zigbee import framing_deconz
+
+        framing_deconz.install()  # a frame ending inside an escape costs only itself
 
         return cast(type[zigpy.application.ControllerApplication], Deconz)
     raise RadioUnsupported(f"radio kind {kind!r} has no zigpy driver")

@@ -41,8 +41,9 @@ from gateway.domain.radio import (
     RadioUnsupported,
 )
 from gateway.logsetup import RepeatedWarning
-from gateway.zigbee import backups
+from gateway.zigbee import backups, port_loss
 from gateway.zigbee.backoff import Backoff
+from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ DownHook = Callable[[ControllerApplication], None]
 PORT_POLL_INTERVAL = 0.2  # how often a missing serial port is looked for
 ZIGPY_PERMIT_MAX = 254  # zigpy asserts 0 <= time_s <= 254
 PERMIT_FOREVER = 255  # deCONZ: open until closed
+
+
+class AttemptAbandoned(RadioUnavailable):
+    """A connection attempt given up because the stick went away again meanwhile."""
+
+    def __init__(self, why: str, *, port_vanished: bool) -> None:
+        super().__init__(f"connection attempt abandoned: {why}")
+        self.port_vanished = port_vanished
 
 
 class RadioSupervisor:
@@ -149,9 +158,10 @@ class RadioSupervisor:
         async with self.exclusive("channel change") as app:
             try:
                 async with asyncio.timeout(self._channel_timeout):
-                    await app.move_network_to_channel(
-                        channel, num_broadcasts=self._channel_broadcasts
-                    )
+                    with radio_request(f"channel change to {channel}"):
+                        await app.move_network_to_channel(
+                            channel, num_broadcasts=self._channel_broadcasts
+                        )
             except TimeoutError:
                 raise RadioUnavailable(f"channel change to {channel} did not finish") from None
             except (RadioBusy, RadioUnavailable):
@@ -176,7 +186,10 @@ class RadioSupervisor:
             for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID, zconf.CONF_NWK_KEY):
                 nwk[key] = None
             try:
-                await app.form_network()
+                with radio_request("forming a new network"):
+                    await app.form_network()
+            except RadioUnavailable:
+                raise
             except Exception as exc:
                 raise RadioUnavailable(f"forming a new network failed: {exc}") from exc
             self._snapshot = _read_snapshot(app, self._snapshot)
@@ -295,13 +308,16 @@ class RadioSupervisor:
             # Cleared before connecting: a loss (or stop) during start-up stays noticed.
             self._lost.clear()
             try:
-                app = await self._connect()
+                app = await self._connect_watched()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if self._stopping:
+                    break  # the attempt was abandoned because we stop: nothing to report
                 # Looked at before the loss is announced: a stick plugged in from then on
                 # is seen appearing and tried at once.
-                missing = not await asyncio.to_thread(os.path.exists, self.config.path)
+                missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished
+                missing = missing or not await asyncio.to_thread(os.path.exists, self.config.path)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._unavailable.warn(f"Zigbee radio not available ({self.last_error}); retrying")
                 self._mark_lost()
@@ -341,6 +357,72 @@ class RadioSupervisor:
                 self._restart_now = False
                 continue
             await self._pause()
+
+    async def _connect_watched(self) -> ControllerApplication:
+        """Connect, but give the attempt up as soon as the stick goes away again.
+
+        zigpy does not notice a port that vanishes while it starts: the ZNP object tells
+        the application about a lost port only once it is connected, so the attempt
+        would run into request time-outs and the watchdog (tens of seconds) before the
+        next try. Watching the port (and zigpy's ``connection_lost``, and stop) ends it
+        at once; the next attempt starts as soon as the port is back.
+        """
+        port_closed = asyncio.Event()
+        closed_by: list[BaseException] = []
+
+        def on_port_lost(exc: BaseException) -> None:
+            closed_by.append(exc)
+            port_closed.set()
+
+        unsubscribe = port_loss.subscribe(self.config.path, on_port_lost)
+        attempt = asyncio.create_task(self._connect(), name="zigbee-connect")
+        watch = asyncio.create_task(
+            self._gone_while_connecting(port_closed, closed_by), name="zigbee-connect-watch"
+        )
+        try:
+            done, _ = await asyncio.wait({attempt, watch}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            attempt.cancel()
+            raise
+        finally:
+            watch.cancel()
+            unsubscribe()
+        if attempt in done:
+            return attempt.result()
+        why = watch.result() if not watch.cancelled() else "stopped"
+        attempt.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await attempt
+        raise AttemptAbandoned(why, port_vanished=why.startswith("serial port"))
+
+    async def _gone_while_connecting(
+        self, port_closed: asyncio.Event, closed_by: list[BaseException]
+    ) -> str:
+        """Returns why a connection attempt is pointless: the port vanished or failed
+        under it (``port_loss``), zigpy lost the connection, or the supervisor stops."""
+        path = self.config.path
+        # Only a port that was there and went counts: opening a missing one fails at once
+        # by itself, with the error that says so.
+        was_there = await asyncio.to_thread(os.path.exists, path)
+        while True:
+            if self._stopping:
+                return "stopping"
+            if self._lost.is_set():
+                return self.last_error or "connection lost"
+            if port_closed.is_set():
+                return f"serial port {path} failed: {closed_by[0]!r}"
+            there = await asyncio.to_thread(os.path.exists, path)
+            if was_there and not there:
+                return f"serial port {path} disappeared"
+            was_there = was_there or there
+            waits = [asyncio.ensure_future(e.wait()) for e in (self._lost, port_closed)]
+            try:
+                await asyncio.wait(
+                    waits, timeout=PORT_POLL_INTERVAL, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
 
     async def _connect(self) -> ControllerApplication:
         cls = self._app_class or controller_class(self.config.kind)
@@ -455,7 +537,10 @@ class RadioSupervisor:
 
     async def _permit(self, app: ControllerApplication, seconds: int) -> None:
         try:
-            await app.permit(seconds)
+            with radio_request("permit join"):
+                await app.permit(seconds)
+        except RadioUnavailable:
+            raise
         except Exception as exc:
             raise RadioUnavailable(f"permit join failed: {exc}") from exc
 

@@ -8,6 +8,7 @@ one place means a new route cannot forget it. The same table feeds ``/openapi.js
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -177,6 +178,17 @@ def dispatcher(route: ApiRoute) -> Callable[[Request], Awaitable[Response]]:
             why = str(exc) or "Not connected"
             return error_response(
                 [errors.not_connected(resource, why)], hue_mode=api_request.hue_mode
+            )
+        except asyncio.CancelledError:
+            # Our own cancellation (server shutdown, client gone) must propagate. Any other
+            # is a radio request whose future a closing serial port cancelled: the radio
+            # went away mid-request (the bridge normally says so itself; this is the net).
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise
+            log.warning("radio request cancelled in %s %s", request.method, route.path)
+            return error_response(
+                [errors.not_connected(resource, "Not connected")], hue_mode=api_request.hue_mode
             )
         except Exception:
             log.exception("unhandled error in %s %s", request.method, route.path)

@@ -96,6 +96,31 @@ async def _replug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     return {"plugged": True, "path": await emu.replug(), "pty": emu.pty_path}
 
 
+MAX_NOISE = 16 * 1024 * 1024
+
+
+async def _inject(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
+    """Raw bytes on the serial line to the host, in order with the stick's own frames:
+    ``hex`` (a malformed frame, say) followed by ``noise`` random bytes (a flood).
+
+    Why raw: a corrupted frame must reach the host's parser exactly as line noise would;
+    nothing in the emulator's own framing may repair it.
+    """
+    try:
+        data = bytes.fromhex(str(args.get("hex", "")))
+    except ValueError:
+        raise ControlError("'hex' must be hexadecimal digits") from None
+    noise = int(args.get("noise", 0))
+    if not 0 <= noise <= MAX_NOISE:
+        raise ControlError(f"'noise' must be 0..{MAX_NOISE} bytes")
+    data += emu.rng.randbytes(noise)
+    dropped = emu.port.bytes_dropped
+    emu.port.write(data)
+    if emu.port.bytes_dropped != dropped:
+        raise ControlError("no host has the port open; nothing was sent")
+    return {"injected": len(data)}
+
+
 async def _reset(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     name = str(args.get("reason", "Watchdog"))
     try:
@@ -236,6 +261,7 @@ COMMANDS: dict[str, Command] = {
     "unplug": _unplug,
     "replug": _replug,
     "reset": _reset,
+    "inject": _inject,
     "device_off": _power(False),
     "device_on": _power(True),
     "device": _device,
