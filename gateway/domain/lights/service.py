@@ -85,6 +85,7 @@ class LightsService:
         self._search = NewLightsSearch(clock)
         self._renderer = LightRenderer()
         self._light_events = LightEvents(events, notify_all)
+        self._report_listeners: list[Callable[[Light, dict[str, Any]], None]] = []
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -354,6 +355,13 @@ class LightsService:
                 light.state[key] = value
         light.state["reachable"] = True
         self._changed(light, before)
+        for listener in self._report_listeners:
+            listener(light, {k: v for k, v in changes.items() if k in fields})
+
+    def add_report_listener(self, listener: Callable[[Light, dict[str, Any]], None]) -> None:
+        """Be told of every report a light sends (the KNX bindings' status comes from the
+        lamp's own word, not from what we commanded)."""
+        self._report_listeners.append(listener)
 
     def seen(self, ieee: str) -> None:
         """Any frame from the device proves it is reachable."""
