@@ -26,6 +26,7 @@ from gateway.api.deconz.backup import BACKUP_ROUTES
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
+from gateway.app.bindings_side import start_bindings
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
@@ -93,7 +94,13 @@ class Gateway:
         self._contributions.append(zigbee)
         self.zigbee = zigbee.network
         self.config.network = zigbee.network
-        self._contributions.append(await start_knx(self))
+        knx = await start_knx(self)
+        self._contributions.append(knx)
+        self._contributions.append(
+            await start_bindings(
+                self.store, self.events, knx.knx_link, zigbee.lights, knx.catalogues
+            )
+        )
 
         self.deconz = DeconzServices(
             config=self.config,

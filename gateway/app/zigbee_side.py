@@ -197,6 +197,7 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         healthy=lambda: side.supervisor.alive,
         status=side.status,
         stop=stop,
+        lights=side.lights,
     )
 
 
@@ -209,4 +210,6 @@ async def _without_radio(store: Store, events: EventBus) -> Contribution:
         services.lights = lights
 
     stop: Callable[[], Awaitable[None]] = lights.stop
-    return Contribution(attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop)
+    return Contribution(
+        attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop, lights=lights
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.backup import BackupPort
+from gateway.domain.bindings.service import BindingsService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.knx_monitor import KnxStatusSource
@@ -41,6 +42,7 @@ class DeconzServices:
     touchlink: TouchlinkService | None = None
     backup: BackupPort | None = None
     knx_feed: KnxStatusSource | None = None
+    bindings: BindingsService | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""

@@ -109,6 +109,8 @@ class BindingEngine:
         self._knx_up = False
         self._radio_up = False
         self._resync_at: float | None = None
+        self._reported: set[str] = set()
+        self._flush_scheduled = False
         self.counters = EngineCounters()
         if lights is not None:
             lights.add_report_listener(self._light_reported)
@@ -170,8 +172,12 @@ class BindingEngine:
         await self._lanes.stop()
 
     async def idle(self) -> None:
-        """Wait until every command and telegram in flight is done (tests, bench)."""
-        await self._lanes.idle()
+        """Wait until every report, command and telegram in flight is done (tests, bench)."""
+        while True:
+            await asyncio.sleep(0)
+            await self._lanes.idle()
+            if not self._flush_scheduled and not self._lanes.busy:
+                return
 
     # -- KNX -> Zigbee ---------------------------------------------------------------------
 
@@ -328,6 +334,20 @@ class BindingEngine:
     # -- Zigbee -> KNX ---------------------------------------------------------------------
 
     def _light_reported(self, light_id: str, changes: dict[str, Any]) -> None:
+        """Collect the reports of one moment: zigpy hands over one attribute at a time (x,
+        then y of one report frame), and a status computed between them would be wrong."""
+        self._reported.add(light_id)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_reports)
+
+    def _flush_reports(self) -> None:
+        self._flush_scheduled = False
+        reported, self._reported = self._reported, set()
+        for light_id in reported:
+            self._lamp_changed(light_id)
+
+    def _lamp_changed(self, light_id: str) -> None:
         for binding in self._bindings.values():
             target = binding.target
             mine = target.kind == "light" and target.id == light_id

@@ -1,0 +1,105 @@
+"""The bindings' integration world: both buses real, nothing faked.
+
+- Zigbee: our ZNP emulator on a pty, driven by the unmodified zigpy-znp through the
+  gateway's Zigbee side (``tests.zigbee.rig``), with four paired lamps;
+- KNX: our KNXnet/IP emulator on loopback, the gateway's ``KnxLink`` tunnelled to it over
+  xknx, and a second xknx tunnel as the wall switch and bus monitor (``hil.knx_monitor``);
+- the bindings side exactly as the gateway assembles it, and the deCONZ API with the
+  bindings routes on a real uvicorn socket.
+
+Shared by ``test_bindings_e2e.py`` and ``bench/bench_bindings.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gateway.api.deconz.app import build_deconz_app
+from gateway.api.deconz.bindings import BINDING_ROUTES
+from gateway.api.deconz.context import DeconzServices
+from gateway.api.deconz.routes import ROUTES
+from gateway.app.bindings_side import BindingsSide
+from gateway.domain.apikeys import ApiKeyService
+from gateway.domain.config import GatewayConfigService
+from gateway.domain.events import EventBus
+from gateway.knx.link import KnxLink, LinkState
+from gateway.settings import KnxSection
+from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices
+from hil.knx_monitor import BusMonitor
+from tests.helpers.harness import SYSTEM
+from tests.helpers.servers import running_server
+from tests.zigbee.rig import Rig, zigbee_rig
+
+
+@dataclass
+class World:
+    rig: Rig
+    knx: KnxEmulator
+    link: KnxLink
+    side: BindingsSide
+    wall: BusMonitor
+    http: httpx.AsyncClient
+    key: str
+
+    def url(self, path: str) -> str:
+        return f"/api/{self.key}{path}"
+
+    async def create(self, body: dict[str, Any]) -> str:
+        r = await self.http.post(self.url("/bindings"), json=body)
+        assert r.status_code == 200, r.text
+        return str(r.json()[0]["success"]["id"])
+
+    def light_id(self, lamp: int) -> str:
+        return self.rig.gw.light_id(lamp)
+
+
+def knx_settings(port: int) -> KnxSection:
+    return KnxSection(
+        mode="tunnel_udp",
+        gateway_host="127.0.0.1",
+        gateway_port=port,
+        probe_interval=0.3,
+        request_timeout=1.0,
+    )
+
+
+@contextlib.asynccontextmanager
+async def bindings_world(directory: Path, *, settle: float = 0.3) -> AsyncIterator[World]:
+    """``directory`` must hold the paired network template (``tests.zigbee.conftest``)."""
+    async with contextlib.AsyncExitStack() as stack:
+        rig = await stack.enter_async_context(zigbee_rig(directory, lights=4))
+        knx = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=30))
+        await knx.start()
+        stack.push_async_callback(knx.stop)
+        # Wall-clock timestamps, to compare with the ZNP emulator's frame log.
+        link = KnxLink(knx_settings(knx.port), clock=time.time)
+        await link.start()
+        stack.push_async_callback(link.stop)
+        await link.wait_for_state(LinkState.CONNECTED, 10)
+        store = rig.gw.store
+        events = EventBus()
+        side = BindingsSide(store, events, link, rig.gw.lights, settle=settle, poll_interval=0.05)
+        await side.start(None)
+        stack.push_async_callback(side.stop)
+        config = GatewayConfigService(store, system_info=lambda: SYSTEM)
+        await config.load()
+        keys = ApiKeyService(store)
+        await keys.load()
+        services = DeconzServices(
+            config=config, api_keys=keys, events=events, websocket_port=0, version="t"
+        )
+        services.lights = rig.gw.lights
+        side.attach(services)
+        base = await stack.enter_async_context(
+            running_server(build_deconz_app(services, routes=[*ROUTES, *BINDING_ROUTES]))
+        )
+        http = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=30))
+        wall = await stack.enter_async_context(BusMonitor("127.0.0.1", knx.port))
+        yield World(rig, knx, link, side, wall, http, rig.gw.key)
