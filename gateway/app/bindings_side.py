@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from gateway.api.deconz.bindings import BINDING_ROUTES
 from gateway.api.deconz.context import DeconzServices
 from gateway.app.contribution import Contribution, StartupError
 from gateway.domain.bindings.engine import BindingEngine
+from gateway.domain.bindings.groups_target import ServiceGroups
 from gateway.domain.bindings.lights_target import ServiceLights
 from gateway.domain.bindings.sensors_source import EventBusSensors
 from gateway.domain.bindings.service import BindingsService
 from gateway.domain.events import EventBus
-from gateway.domain.lights import LightNotFound, LightsService
+from gateway.domain.groups import GroupsService, ScenesService
+from gateway.domain.lights import LightsService
 from gateway.knx.bindings_file import canonical_group_address, load_bindings
 from gateway.knx.bindings_port import LinkBus
 from gateway.knx.catalogue import Catalogue, CatalogueError
@@ -42,38 +43,37 @@ class BindingsSide:
         link: KnxLink,
         lights: LightsService | None,
         *,
+        groups: GroupsService | None = None,
+        scenes: ScenesService | None = None,
         settle: float = 2.0,
         poll_interval: float = 0.2,
     ) -> None:
         self.sensors = EventBusSensors(events)
         self.lights = ServiceLights(lights) if lights is not None else None
+        self.groups = (
+            ServiceGroups(groups, scenes) if groups is not None and scenes is not None else None
+        )
         self.engine = BindingEngine(
             LinkBus(link),
             lights=self.lights,
+            groups=self.groups,
+            scenes=self.groups,
             sensors=self.sensors,
             settle=settle,
             poll_interval=poll_interval,
         )
         self.service = BindingsService(
-            store.bindings, self.engine, canonical_group_address, target_known=self._known(lights)
+            store.bindings, self.engine, canonical_group_address, target_known=self._known
         )
         self._path: Path | None = None
         self._reloads: set[asyncio.Task[None]] = set()
 
-    @staticmethod
-    def _known(lights: LightsService | None) -> Callable[[str, str], bool]:
-        def known(kind: str, ident: str) -> bool:
-            if kind == "light":
-                if lights is None:
-                    return False
-                try:
-                    lights.get(ident)
-                except LightNotFound:
-                    return False
-                return True
-            return kind == "sensor"  # sensors are known once they send; groups need a service
-
-        return known
+    def _known(self, kind: str, ident: str) -> bool:
+        if kind == "light":
+            return self.lights is not None and self.lights.exists(ident)
+        if kind == "group":
+            return self.groups is not None and self.groups.exists(ident)
+        return kind == "sensor"  # a sensor is known to the bindings once it sends
 
     async def start(self, catalogues: CatalogueService | None) -> None:
         await self.service.load()
@@ -121,14 +121,16 @@ async def start_bindings(
     store: Store,
     events: EventBus,
     link: KnxLink | None,
-    lights: LightsService | None,
+    zigbee: Contribution,
     catalogues: CatalogueService | None,
 ) -> Contribution:
-    """The bindings over the gateway's KNX link and lights (nothing without a KNX link)."""
+    """The bindings over the gateway's KNX link and Zigbee side (nothing without KNX)."""
     if link is None or link.settings.mode == "none":
         log.info("no KNX link: bindings are off")
         return Contribution()
-    side = BindingsSide(store, events, link, lights)
+    side = BindingsSide(
+        store, events, link, zigbee.lights, groups=zigbee.groups, scenes=zigbee.scenes
+    )
     await side.start(catalogues)
     return Contribution(
         deconz_routes=list(BINDING_ROUTES),

@@ -17,6 +17,7 @@ from gateway.api.deconz.routing import ApiRoute
 from gateway.domain.radio import ZigbeeNetwork
 
 if TYPE_CHECKING:
+    from gateway.domain.groups import GroupsService, ScenesService
     from gateway.domain.lights import LightsService
     from gateway.knx.catalogue_service import CatalogueService
     from gateway.knx.link import KnxLink
@@ -47,5 +48,7 @@ class Contribution:
     stop: Callable[[], Awaitable[None]] | None = None
     # What the bindings (gateway.app.bindings_side) need from the two sides.
     lights: LightsService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
     knx_link: KnxLink | None = None
     catalogues: CatalogueService | None = None

@@ -97,9 +97,7 @@ class Gateway:
         knx = await start_knx(self)
         self._contributions.append(knx)
         self._contributions.append(
-            await start_bindings(
-                self.store, self.events, knx.knx_link, zigbee.lights, knx.catalogues
-            )
+            await start_bindings(self.store, self.events, knx.knx_link, zigbee, knx.catalogues)
         )
 
         self.deconz = DeconzServices(

@@ -31,11 +31,13 @@ from gateway.app.contribution import Contribution, StartupError
 from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_radio
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.lights import LightsService
 from gateway.domain.touchlink import TouchlinkService
 from gateway.store import Store
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
+from gateway.zigbee.groups import ZigbeeGroups
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
@@ -122,6 +124,19 @@ class ZigbeeSide:
             unreachable=self.lights.unreachable,
         )
         self.supervisor.add_app_hooks(self._remember_coordinator)
+        self.groups = GroupsService(
+            store,
+            events,
+            self.lights,
+            transport=ZigbeeGroups(self.supervisor, retries=tuning.command_retries),
+            notify_all=lambda: config.current.websocketnotifyall,
+        )
+        self.scenes = ScenesService(self.groups)
+        self.supervisor.add_app_hooks(self._groups_up)
+
+    async def _groups_up(self, app: zigpy.application.ControllerApplication) -> None:
+        """Each lamp's group table is checked after every (re)connect."""
+        self.groups.radio_connected()
 
     async def _remember_coordinator(self, app: zigpy.application.ControllerApplication) -> None:
         """bridgeid follows the coordinator's IEEE, as in deCONZ."""
@@ -131,11 +146,15 @@ class ZigbeeSide:
         """Give the deCONZ API this side's lights and touchlink services."""
         services.lights = self.lights
         services.touchlink = self.touchlink
+        services.groups = self.groups
+        services.scenes = self.scenes
 
     async def start(self) -> None:
         """Load the lights, then connect the radio in the background."""
         await self.lights.load()
         self.lights.start()
+        await self.groups.load()
+        self.groups.start()
         self.config.network = self.supervisor
         self.supervisor.start()
 
@@ -143,6 +162,7 @@ class ZigbeeSide:
         await self.touchlink.stop()
         await self.supervisor.stop()
         await self.bridge.stop()
+        await self.groups.stop()
         await self.lights.stop()
 
     def status(self) -> str:
@@ -198,6 +218,8 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         status=side.status,
         stop=stop,
         lights=side.lights,
+        groups=side.groups,
+        scenes=side.scenes,
     )
 
 
@@ -205,9 +227,13 @@ async def _without_radio(store: Store, events: EventBus) -> Contribution:
     log.info("no Zigbee radio configured (radio.kind = none)")
     lights = LightsService(store, events)
     await lights.load()
+    groups = GroupsService(store, events, lights)
+    await groups.load()
 
     def attach_lights(services: DeconzServices) -> None:
         services.lights = lights
+        services.groups = groups
+        services.scenes = ScenesService(groups)
 
     stop: Callable[[], Awaitable[None]] = lights.stop
     return Contribution(

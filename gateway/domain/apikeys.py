@@ -28,9 +28,23 @@ TOUCH_INTERVAL_S = 60
 KEY_ID_LENGTH = 16
 
 
+# Home Assistant's Hue integration registers as "home-assistant#<host>" (through aiohue).
+HUE_DEVICETYPE_PREFIXES = ("home-assistant#",)
+
+
 def is_hue_devicetype(devicetype: str) -> bool:
-    """Hue apps identify themselves by devicetype; they expect Hue bridge error semantics."""
-    return devicetype.startswith(("hue_", "Hue "))
+    """Hue apps identify themselves by devicetype; they expect Hue bridge error semantics.
+
+    The rule (README, "Hue clients"): a devicetype that contains "hue" in any case (phue
+    sends "python_hue", aiohue's examples and Hue apps "hue_...", "Hue ...", "aiohue#...")
+    or that starts with "home-assistant#" (Home Assistant's Hue integration). aiohue raises
+    on any HTTP status but 200 (403 is its ``Unauthorized``), so these clients get every
+    error with HTTP 200, as from a Hue bridge. pydeconz (and Home Assistant's deCONZ
+    integration, which registers as "pydeconz") reads errors from the body and gets
+    deCONZ's statuses.
+    """
+    lowered = devicetype.lower()
+    return "hue" in lowered or lowered.startswith(HUE_DEVICETYPE_PREFIXES)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class TouchlinkService:
         self._identify_seconds = identify_seconds
         self._clock = clock
         self._results: list[ScanResult] = []
+        self._previous_count = 0  # results of the scan before the running one
         self._lastscan: datetime | None = None
         self._task: asyncio.Task[None] | None = None
         self._operation: str | None = None
@@ -161,6 +162,29 @@ class TouchlinkService:
                 return self._results[index]
         raise TouchlinkTargetUnknown(rid)
 
+    def _check_radio_and_id(self, rid: str) -> None:
+        """No radio: 950; an id no scan gave: 404, even while busy; a known id: 951 if busy."""
+        try:
+            self._radio.check()
+        except RadioBusy:
+            self._check_id(rid)
+            raise
+        self._check_id(rid)
+        self._refuse_if_running()  # a known id waits: results change while scanning
+
+    def _check_id(self, rid: str) -> None:
+        """TouchlinkTargetUnknown for an id that neither this scan nor the last one gave.
+
+        Ids of the scan that is running, or of the last finished one, may (again) name a
+        target once the scan is over, so they get 951 while the radio is busy; any other
+        id can never be right and is answered 404 at once (issue 9).
+        """
+        known = max(len(self._results), self._previous_count)
+        if not (rid.isascii() and rid.isdigit() and str(int(rid)) == rid):
+            raise TouchlinkTargetUnknown(rid)
+        if not 1 <= int(rid) <= known:
+            raise TouchlinkTargetUnknown(rid)
+
     # -- operations ----------------------------------------------------------------------
 
     async def start_scan(self) -> None:
@@ -169,6 +193,7 @@ class TouchlinkService:
         self._refuse_if_running()
 
         async def work(link: TouchlinkLink) -> None:
+            self._previous_count = len(self._results)
             self._results = []
             self._lastscan = self._clock()
             await link.scan(self._found)
@@ -179,8 +204,7 @@ class TouchlinkService:
 
     async def identify(self, rid: str) -> ScanResult:
         """Make target ``rid`` blink; returns once the request went out."""
-        self._radio.check()
-        self._refuse_if_running()  # before the id, as deCONZ: results change while scanning
+        self._check_radio_and_id(rid)
         target = self.target(rid)
 
         async def work(link: TouchlinkLink) -> None:
@@ -193,8 +217,7 @@ class TouchlinkService:
 
     async def reset(self, rid: str) -> ScanResult:
         """Reset target ``rid`` to factory new; a light of ours with its address is lost."""
-        self._radio.check()
-        self._refuse_if_running()  # before the id, as deCONZ: results change while scanning
+        self._check_radio_and_id(rid)
         target = self.target(rid)
 
         async def work(link: TouchlinkLink) -> None:

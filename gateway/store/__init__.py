@@ -12,6 +12,7 @@ from gateway.store.apikeys_repo import ApiKeyRepository, StoredApiKey
 from gateway.store.bindings_repo import BindingsRepository
 from gateway.store.config_repo import ConfigRepository, StoredConfig
 from gateway.store.db import StoreError, make_async_engine, make_sessionmaker, prepare_database
+from gateway.store.groups_repo import GroupsRepository
 from gateway.store.knx_repo import KnxRepository
 from gateway.store.lights_repo import LightsRepository
 
@@ -37,6 +38,7 @@ class Store:
         self.knx = KnxRepository(self.sessions)
         self.lights = LightsRepository(self.sessions)
         self.bindings = BindingsRepository(self.sessions)
+        self.groups = GroupsRepository(self.sessions)
 
     @classmethod
     async def open(cls, url: str) -> Store:

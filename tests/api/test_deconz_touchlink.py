@@ -206,12 +206,24 @@ async def test_a_second_scan_while_scanning_is_503_error_951(api):
     assert api.radio.operations == ["touchlink scan"]
 
 
-async def test_identify_and_reset_while_scanning_are_503_even_for_unknown_ids(api):
-    await api.post("/touchlink/scan")
-    for path in ("/touchlink/1/identify", "/touchlink/99/reset"):
+async def test_identify_and_reset_of_a_scanned_id_while_scanning_are_503_951(api):
+    await api.scanned()
+    api.radio.gate.clear()
+    assert (await api.post("/touchlink/scan")).status_code == 200
+    for path in ("/touchlink/1/identify", "/touchlink/2/reset"):
         r = await api.post(path)
         assert r.status_code == 503
         assert error_of(r)["type"] == 951
+
+
+async def test_an_unknown_id_is_404_even_while_the_radio_is_busy(api):
+    await api.scanned()
+    api.radio.gate.clear()
+    assert (await api.post("/touchlink/scan")).status_code == 200
+    for path in ("/touchlink/99/identify", "/touchlink/99/reset", "/touchlink/01/reset"):
+        r = await api.post(path)
+        assert r.status_code == 404, r.text
+        assert error_of(r)["type"] == 3
 
 
 async def test_a_failing_scan_ends_idle_and_keeps_what_it_found(api):

@@ -85,7 +85,17 @@ async def bindings_world(directory: Path, *, settle: float = 0.3) -> AsyncIterat
         await link.wait_for_state(LinkState.CONNECTED, 10)
         store = rig.gw.store
         events = EventBus()
-        side = BindingsSide(store, events, link, rig.gw.lights, settle=settle, poll_interval=0.05)
+        zigbee = rig.gw.side
+        side = BindingsSide(
+            store,
+            events,
+            link,
+            zigbee.lights,
+            groups=zigbee.groups,
+            scenes=zigbee.scenes,
+            settle=settle,
+            poll_interval=0.05,
+        )
         await side.start(None)
         stack.push_async_callback(side.stop)
         config = GatewayConfigService(store, system_info=lambda: SYSTEM)
@@ -95,7 +105,11 @@ async def bindings_world(directory: Path, *, settle: float = 0.3) -> AsyncIterat
         services = DeconzServices(
             config=config, api_keys=keys, events=events, websocket_port=0, version="t"
         )
-        services.lights = rig.gw.lights
+        services.lights, services.groups, services.scenes = (
+            zigbee.lights,
+            zigbee.groups,
+            zigbee.scenes,
+        )
         side.attach(services)
         base = await stack.enter_async_context(
             running_server(build_deconz_app(services, routes=[*ROUTES, *BINDING_ROUTES]))

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -16,6 +17,7 @@ from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.routes import ROUTES
 from gateway.api.deconz.routing import ApiRoute, error_response, json_response, starlette_routes
 from gateway.api.openapi import build_openapi
+from gateway.api.trailing_slash import StripTrailingSlash
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -48,6 +50,7 @@ def build_deconz_app(
             *starlette_routes(routes),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _http_error},
+        middleware=[Middleware(StripTrailingSlash)],
     )
     app.state.services = services
     return app

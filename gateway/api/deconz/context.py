@@ -16,6 +16,7 @@ from gateway.domain.backup import BackupPort
 from gateway.domain.bindings.service import BindingsService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
+from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
 from gateway.domain.touchlink import TouchlinkService
@@ -43,10 +44,14 @@ class DeconzServices:
     backup: BackupPort | None = None
     knx_feed: KnxStatusSource | None = None
     bindings: BindingsService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""
         sections: dict[str, StateSection] = dict.fromkeys(FULL_STATE_SECTIONS, _empty)
         if self.lights is not None:
             sections["lights"] = self.lights.section
+        if self.groups is not None:
+            sections["groups"] = self.groups.section
         return sections

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.responses import Response
 
 from gateway.api import errors
-from gateway.api.deconz import params
+from gateway.api.deconz import increments, params
 from gateway.api.deconz.routing import ApiRequest, json_response, success_item
 from gateway.domain.lights import (
     ALERT_SECONDS,
@@ -136,14 +136,18 @@ async def delete_light(api: ApiRequest) -> Response:
 
 
 async def delete_light_groups(api: ApiRequest) -> Response:
-    """No groups exist yet, so the light is in none: success, as there is nothing to undo."""
+    """The light leaves every group (its lamp is told when it answers)."""
     _, light = _light(api)
+    if api.services.groups is not None:
+        await api.services.groups.forget_light(light.rid)
     return json_response([{"success": {"id": light.rid}}], etag=False)
 
 
 async def delete_light_scenes(api: ApiRequest) -> Response:
-    """No scenes exist yet: success for a known light."""
+    """The light leaves every scene (removed from the lamp where it answers)."""
     _, light = _light(api)
+    if api.services.scenes is not None:
+        await api.services.scenes.forget_light(light.rid)
     return json_response([{"success": {"id": light.rid}}], etag=False)
 
 
@@ -249,7 +253,9 @@ async def put_light_state(api: ApiRequest) -> Response:
     body = await api.json_object(base)
     if not body:
         raise errors.invalid_json(base)
-    parsed = parse_state(light, body)
+    ct_range = (light.caps.ct_min, light.caps.ct_max)
+    body, renamed, problems = increments.resolve(body, light.state, base, ct_range=ct_range)
+    parsed = problems if problems else parse_state(light, body)
     if isinstance(parsed, list):
         return _errors(parsed, api)
     try:
@@ -262,7 +268,7 @@ async def put_light_state(api: ApiRequest) -> Response:
     failures = [i for i in items if isinstance(i, errors.ApiError)]
     status = 200 if len(failures) < len(items) else errors.error_status(failures, api.hue_mode)
     rendered = [i.item() if isinstance(i, errors.ApiError) else i for i in items]
-    return json_response(rendered, status, etag=False)
+    return json_response(increments.rename_items(rendered, renamed), status, etag=False)
 
 
 def _errors(problems: list[errors.ApiError], api: ApiRequest) -> Response:

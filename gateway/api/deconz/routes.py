@@ -7,6 +7,7 @@ that adds resources (lights, touchlink) contributes its own list, joined below.
 from __future__ import annotations
 
 from gateway.api.deconz import config, lights, touchlink
+from gateway.api.deconz.group_routes import GROUP_ROUTES
 from gateway.api.deconz.routing import ApiRoute, Operation
 from gateway.api.deconz.schemas import (
     CONFIG_PUT_BODY,
@@ -275,6 +276,6 @@ TOUCHLINK_ROUTES = [
     ),
 ]
 
-ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *TOUCHLINK_ROUTES]
+ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *GROUP_ROUTES, *TOUCHLINK_ROUTES]
 
 __all__ = ["ERROR_LIST", "ROUTES"]

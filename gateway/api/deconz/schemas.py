@@ -141,3 +141,68 @@ TOUCHLINK_SCAN: Schema = {
         },
     },
 }
+
+# -- groups and scenes ---------------------------------------------------------------------
+
+GROUP_CREATE_BODY: Schema = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 32},
+        "type": {
+            "enum": ["LightGroup", "Room", "Zone", "Luminaire", "LightSource", "Entertainment"]
+        },
+        "class": {"type": "string", "maxLength": 32},
+        "lights": {"type": "array", "items": {"type": "string"}},
+        "hidden": {"type": "boolean"},
+    },
+}
+
+GROUP_PUT_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 32},
+        "lights": {"type": "array", "items": {"type": "string"}},
+        "lightsequence": {"type": "array", "items": {"type": "string"}},
+        "hidden": {"type": "boolean"},
+        "class": {"type": "string", "maxLength": 32},
+        "multideviceids": {"type": "array", "maxItems": 0},
+    },
+}
+
+GROUP_ACTION_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        **LIGHT_STATE_BODY["properties"],
+        "bri_inc": {"type": "integer", "minimum": -254, "maximum": 254},
+        "sat_inc": {"type": "integer", "minimum": -254, "maximum": 254},
+        "hue_inc": {"type": "integer", "minimum": -65534, "maximum": 65534},
+        "ct_inc": {"type": "integer", "minimum": -65534, "maximum": 65534},
+        "xy_inc": {
+            "type": "array",
+            "items": {"type": "number", "minimum": -0.5, "maximum": 0.5},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+        "scene": {"type": "string"},
+    },
+}
+
+SCENE_NAME_BODY: Schema = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 32}},
+}
+
+SCENE_RECALL_BODY: Schema = {
+    "type": "object",
+    "properties": {"transitiontime": {"type": "integer", "minimum": 0, "maximum": 65535}},
+}
+
+SCENE_LIGHT_STATE_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        k: LIGHT_STATE_BODY["properties"][k]
+        for k in ("on", "bri", "hue", "sat", "ct", "xy", "transitiontime")
+    },
+}

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,6 +32,7 @@ from gateway.api.thinknx.errors import ThinknxHttpError
 from gateway.api.thinknx.handlers import Body
 from gateway.api.thinknx.params import MAX_BODY_BYTES, Params, ParamsParseError, parse_pairs
 from gateway.api.thinknx.routes import ROUTES, VERSION_PREFIXES, ThinknxRoute
+from gateway.api.trailing_slash import StripTrailingSlash
 from gateway.domain.knx_controllers import DeviceNotFound, NotExecutable, ParamsError
 
 log = logging.getLogger(__name__)
@@ -166,6 +168,7 @@ def build_thinknx_app(
     app = Starlette(
         routes=starlette_routes(routes),
         exception_handlers={HTTPException: _http_error, Exception: _http_error},
+        middleware=[Middleware(StripTrailingSlash)],
     )
     app.state.thinknx = services
     return app

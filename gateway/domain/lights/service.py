@@ -38,6 +38,7 @@ from gateway.domain.lights.model import (
     initial_state,
     supported_state_fields,
 )
+from gateway.domain.lights.pending import PendingTargets
 from gateway.domain.lights.persistence import StateFlusher
 from gateway.domain.lights.planning import plan_steps
 from gateway.domain.lights.publishing import LightEvents
@@ -86,6 +87,7 @@ class LightsService:
         self._renderer = LightRenderer()
         self._light_events = LightEvents(events, notify_all)
         self._report_listeners: list[Callable[[Light, dict[str, Any]], None]] = []
+        self._pending = PendingTargets(clock)  # commanded values vs. stale reports
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -255,10 +257,34 @@ class LightsService:
                 continue
             light.state.update(step.applied)
             light.state["reachable"] = True
+            self._pending.commanded(light.id, step.applied, request.transition)
             for name in step.names:
                 results[name] = ParamResult(name, step.applied.get(name, params[name]))
         await self._commit_state(light, before)
         return [results[name] for name, _ in request.params if name in results]
+
+    def group_commanded(
+        self, light_ids: list[int], applied: dict[str, Any], transition: int | None
+    ) -> None:
+        """A groupcast went out to these lights: show its values as a PUT's would be shown.
+
+        A groupcast is not acknowledged per lamp, so reachable members take the commanded
+        values at once (as deCONZ shows them) and their reports confirm or correct them
+        (``pending``). Fields a light does not have are left out; the new states are
+        written with the coalesced report writes, not one transaction per lamp.
+        """
+        for light_id in light_ids:
+            light = self._lights.get(light_id)
+            if light is None or not light.state.get("reachable", True):
+                continue
+            fields = supported_state_fields(light.caps)
+            values = {k: v for k, v in applied.items() if k in fields}
+            if not values:
+                continue
+            before = self.api_state(light)
+            light.state.update(values)
+            self._pending.commanded(light.id, values, transition)
+            self._changed(light, before)
 
     def _require_transport(self) -> LightTransport:
         if self.transport is None:
@@ -348,6 +374,8 @@ class LightsService:
         if light is None:
             return
         log.debug("light %s reports %s", light.rid, changes)
+        reported = changes
+        changes = self._pending.filter_report(light.id, changes)
         before = self.api_state(light)
         fields = supported_state_fields(light.caps)
         for key, value in changes.items():
@@ -356,7 +384,9 @@ class LightsService:
         light.state["reachable"] = True
         self._changed(light, before)
         for listener in self._report_listeners:
-            listener(light, {k: v for k, v in changes.items() if k in fields})
+            # What the lamp said, unfiltered: a report that confirms a pending target is
+            # news to a listener even though the state already shows it.
+            listener(light, {k: v for k, v in reported.items() if k in fields})
 
     def add_report_listener(self, listener: Callable[[Light, dict[str, Any]], None]) -> None:
         """Be told of every report a light sends (the KNX bindings' status comes from the
@@ -419,3 +449,4 @@ class LightsService:
         self._renderer.forget(light.id)
         self._flusher.discard(light.id)
         self._search.forget(light.id)
+        self._pending.forget(light.id)
