@@ -71,10 +71,12 @@ def knx_settings(port: int) -> KnxSection:
 
 
 @contextlib.asynccontextmanager
-async def bindings_world(directory: Path, *, settle: float = 0.3) -> AsyncIterator[World]:
-    """``directory`` must hold the paired network template (``tests.zigbee.conftest``)."""
+async def bindings_world(
+    directory: Path, *, settle: float = 0.3, lights: int = 4
+) -> AsyncIterator[World]:
+    """``directory`` must hold a paired network (``tests.zigbee.conftest`` templates)."""
     async with contextlib.AsyncExitStack() as stack:
-        rig = await stack.enter_async_context(zigbee_rig(directory, lights=4))
+        rig = await stack.enter_async_context(zigbee_rig(directory, lights=lights))
         knx = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=30))
         await knx.start()
         stack.push_async_callback(knx.stop)
