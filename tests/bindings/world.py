@@ -41,10 +41,10 @@ from tests.zigbee.rig import Rig, zigbee_rig
 @dataclass
 class World:
     rig: Rig
-    knx: KnxEmulator
+    knx: KnxEmulator | None
     link: KnxLink
     side: BindingsSide
-    wall: BusMonitor
+    wall: BusMonitor  # absent (None) with another KNX server: its own tools are the wall
     http: httpx.AsyncClient
     key: str
 
@@ -72,16 +72,23 @@ def knx_settings(port: int) -> KnxSection:
 
 @contextlib.asynccontextmanager
 async def bindings_world(
-    directory: Path, *, settle: float = 0.3, lights: int = 4
+    directory: Path, *, settle: float = 0.3, lights: int = 4, knx_port: int | None = None
 ) -> AsyncIterator[World]:
-    """``directory`` must hold a paired network (``tests.zigbee.conftest`` templates)."""
+    """``directory`` must hold a paired network (``tests.zigbee.conftest`` templates).
+
+    With ``knx_port`` the gateway tunnels to that server (knxd) instead of our emulator,
+    and there is no xknx wall switch (``wall`` is None).
+    """
     async with contextlib.AsyncExitStack() as stack:
         rig = await stack.enter_async_context(zigbee_rig(directory, lights=lights))
-        knx = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=30))
-        await knx.start()
-        stack.push_async_callback(knx.stop)
+        knx = None
+        if knx_port is None:
+            knx = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=30))
+            await knx.start()
+            stack.push_async_callback(knx.stop)
+            knx_port = knx.port
         # Wall-clock timestamps, to compare with the ZNP emulator's frame log.
-        link = KnxLink(knx_settings(knx.port), clock=time.time)
+        link = KnxLink(knx_settings(knx_port), clock=time.time)
         await link.start()
         stack.push_async_callback(link.stop)
         await link.wait_for_state(LinkState.CONNECTED, 10)
@@ -117,5 +124,7 @@ async def bindings_world(
             running_server(build_deconz_app(services, routes=[*ROUTES, *BINDING_ROUTES]))
         )
         http = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=30))
-        wall = await stack.enter_async_context(BusMonitor("127.0.0.1", knx.port))
+        wall: Any = None
+        if knx is not None:
+            wall = await stack.enter_async_context(BusMonitor("127.0.0.1", knx.port))
         yield World(rig, knx, link, side, wall, http, rig.gw.key)
