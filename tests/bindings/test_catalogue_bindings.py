@@ -9,7 +9,7 @@ import pytest
 
 from gateway.app.bindings_side import BindingsSide
 from gateway.domain.events import EventBus
-from gateway.knx.bindings_file import parse_bindings
+from gateway.knx.bindings_file import load_bindings, parse_bindings
 from gateway.knx.catalogue import CatalogueError, parse
 from gateway.knx.catalogue_service import CatalogueService
 from gateway.knx.link import KnxLink
@@ -95,3 +95,15 @@ async def test_an_edited_file_changes_the_bindings_without_a_restart(tmp_path: P
         watcher.cancel()
         await side.stop()
         await store.close()
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_documented_examples_are_valid_bindings() -> None:
+    example = load_bindings(DOCS / "knx-devices.example.toml")
+    assert [b.name for b in example] == ["Hall ceiling (Zigbee)"]
+    page = (DOCS / "bindings.md").read_text()
+    block = page.split("```toml\n", 1)[1].split("```", 1)[0]
+    kinds = [b.target.kind for b in parse_bindings(block.encode(), "docs/bindings.md")]
+    assert kinds == ["light", "group", "sensor", "sensor"]
