@@ -107,6 +107,7 @@ clean:
 INSTALL_PYTHON ?= /usr/bin/python3
 INSTALL_VENV   ?= /opt/gateway/venv
 INSTALL_LIB    ?= /usr/local/lib
+INSTALL_BIN    ?= /usr/local/bin
 INSTALL_DOC    ?= /usr/local/share/doc/gateway
 INSTALL_ETC    ?= /etc/gateway
 
@@ -126,6 +127,9 @@ install:
 	  grep -rlI -- '$(DESTDIR)$(INSTALL_VENV)' $(DESTDIR)$(INSTALL_VENV)/bin $(DESTDIR)$(INSTALL_VENV)/pyvenv.cfg \
 	    | xargs -r sed -i 's|$(DESTDIR)$(INSTALL_VENV)|$(INSTALL_VENV)|g'; \
 	fi
+	# The command on every root's PATH (log hints name `gateway thinknx user add`, ...).
+	install -d $(DESTDIR)$(INSTALL_BIN)
+	ln -sfn $(INSTALL_VENV)/bin/gateway $(DESTDIR)$(INSTALL_BIN)/gateway
 	install -D -m 0644 systemd/gateway.service $(DESTDIR)$(INSTALL_LIB)/systemd/system/gateway.service
 	install -D -m 0644 systemd/gateway.sysusers $(DESTDIR)$(INSTALL_LIB)/sysusers.d/gateway.conf
 	install -D -m 0644 systemd/gateway.tmpfiles $(DESTDIR)$(INSTALL_LIB)/tmpfiles.d/gateway.conf

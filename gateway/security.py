@@ -29,6 +29,16 @@ def new_api_key() -> str:
     return secrets.token_hex(16).upper()
 
 
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/o, 1/l/i
+
+
+def generate_password(groups: int = 4, size: int = 5) -> str:
+    """A password a person can type: ``k7m2p-x9q4r-...`` (about 98 bits for 4 groups of 5)."""
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(size)) for _ in range(groups)
+    )
+
+
 def api_key_digest(key: str) -> str:
     """Hex SHA-256 of an API key: what the store keeps instead of the key."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()

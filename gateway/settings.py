@@ -78,8 +78,9 @@ class StoreSection:
 class RadioSection:
     """The Zigbee coordinator."""
 
-    # "virtual": start the ZNP emulator from hil/ and drive it like a real stick.
-    kind: Literal["znp", "deconz", "virtual", "none"] = _field("virtual")
+    # "virtual": start the ZNP emulator from hil/ and drive it like a real stick;
+    # "virtual-deconz": the ConBee emulator, driven by zigpy-deconz.
+    kind: Literal["znp", "deconz", "virtual", "virtual-deconz", "none"] = _field("virtual")
     path: str = _field("/dev/zigbee")
     baudrate: int = _field(115200, lo=9600, hi=4000000)
     flow_control: Literal["none", "hardware", "software"] = _field("none")

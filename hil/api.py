@@ -23,8 +23,6 @@ from hil.watched_log import WatchedLog
 
 T = TypeVar("T")
 
-ADMIN = ("delight", "delight")  # the gateway's default admin credentials (README)
-
 
 async def until(
     check: Callable[[], Awaitable[T | None]],
@@ -135,11 +133,11 @@ class Deconz:
         return config if config.get("rfconnected") is True else None
 
 
-async def new_key(base_url: str, devicetype: str, *, admin: bool = True) -> str:
+async def new_key(base_url: str, devicetype: str, *, admin: tuple[str, str] | None) -> str:
     """``POST /api``: a key for a new app (admin credentials, or none while unlocked)."""
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-        if admin:
-            response = await http.post("/api", json={"devicetype": devicetype}, auth=ADMIN)
+        if admin is not None:
+            response = await http.post("/api", json={"devicetype": devicetype}, auth=admin)
         else:
             response = await http.post("/api", json={"devicetype": devicetype})
     body = response.json()

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
 
 
+EXIT_GRACE_S = 2.0  # how long a child's exit may precede the gateway's own stop
+
+
 class ChildStartError(RuntimeError):
     """The child did not print its ready line in time; the message says what it did."""
 
@@ -114,6 +117,10 @@ class EmulatorChild:
             while await proc.stdout.readline():
                 pass
         code = await proc.wait()
+        # systemd's stop (KillMode=control-group) and a terminal's Ctrl-C signal the whole
+        # group at once: the child may exit a moment before the gateway asks it to. Wait
+        # for that request (stop() cancels this task) before calling the exit unexpected.
+        await asyncio.sleep(EXIT_GRACE_S)
         if not self._stopping:
             log.error(
                 "event=emulator_exited name=%r code=%s: the virtual peer is gone", self.name, code

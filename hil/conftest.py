@@ -21,7 +21,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from hil.api import ADMIN, Deconz, EventStream, Thinknx, until
+from hil.api import Deconz, EventStream, Thinknx, until
 from hil.knx_monitor import BusMonitor
 from hil.rig import Rig, RigConfigError
 
@@ -52,7 +52,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
 def apikey(rig: Rig) -> str:
     """A key for the suite, created with the admin credentials as an installer would."""
     response = httpx.post(
-        f"{rig.deconz_url}/api", json={"devicetype": "hil#suite"}, auth=ADMIN, timeout=30
+        f"{rig.deconz_url}/api", json={"devicetype": "hil#suite"}, auth=rig.admin, timeout=30
     )
     assert response.status_code == 200, response.text
     return str(response.json()[0]["success"]["username"])

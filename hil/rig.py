@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from gateway.app.admin_password import read_password_file
 from hil.faults import (
     CommandLightPower,
     EmulatorControl,
@@ -445,6 +446,11 @@ class Rig:
         if state:
             rig.state_dir = Path(state)
         return rig
+
+    @property
+    def admin(self) -> tuple[str, str]:
+        """The admin sign-in the gateway generated at its first start (never a default)."""
+        return ("delight", read_password_file(self.state_dir))
 
     @property
     def virtual(self) -> bool:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from hil.api import ADMIN, Deconz, error_types, success_items, until
+from hil.api import Deconz, error_types, success_items, until
 from hil.rig import Rig
 
 pytestmark = pytest.mark.hil
@@ -50,7 +50,7 @@ async def test_everything_acknowledged_before_a_power_cut_is_there_after_the_res
     keys = []
     async with httpx.AsyncClient(base_url=rig.deconz_url, timeout=10) as http:
         for n in range(3):
-            response = await http.post("/api", json={"devicetype": f"hil#cut{n}"}, auth=ADMIN)
+            response = await http.post("/api", json={"devicetype": f"hil#cut{n}"}, auth=rig.admin)
             assert response.status_code == 200, response.text
             keys.append(response.json()[0]["success"]["username"])
         rig.process.kill()  # right after the last acknowledgement

@@ -1,4 +1,10 @@
-"""The virtual Zigbee stick for ``radio.kind = "virtual"``: the ZNP emulator in a child process.
+"""The virtual Zigbee stick for ``radio.kind = "virtual"``: an emulator in a child process.
+
+Two kinds of stick: ``znp`` (the Z-Stack emulator, driven by zigpy-znp; the default and
+``radio.kind = "virtual"``) and ``deconz`` (the ConBee II emulator, driven by
+zigpy-deconz; ``radio.kind = "virtual-deconz"``). Both share the simulated lamps, the
+command line shape, the ready line and the control protocol, so only the module, the
+link name and the state file differ (:data:`KINDS`).
 
 Why a child process: the gateway must drive the emulator exactly as it drives a CC2652 on
 ``/dev/zigbee`` — zigpy-znp on a serial port, with the emulator's own event loop and
@@ -19,6 +25,7 @@ import json
 import logging
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,50 @@ log = logging.getLogger(__name__)
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 _READY = re.compile(r"^ready path=(\S+) pty=(\S+) control=(\S+)")
+
+
+@dataclass(frozen=True)
+class StickKind:
+    """What differs between the emulated sticks."""
+
+    module: str  # ``python -m`` target
+    link: str  # symlink name in the directory, like /dev/serial/by-id/...
+    state_file: str
+    label: str  # for logs and errors
+
+
+KINDS: dict[str, StickKind] = {
+    "znp": StickKind("hil.emulators.znp", "ttyZNP", "znp-state.json", "ZNP emulator"),
+    "deconz": StickKind(
+        "hil.emulators.deconz", "ttyConBee", "deconz-state.json", "ConBee emulator"
+    ),
+}
+
+
+#: ``radio.kind`` setting -> (stick kind, the radio kind the gateway then drives, directory
+#: under the state directory). ``virtual`` keeps its historical directory name.
+VIRTUAL_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "virtual": ("znp", "virtual", "virtual-radio"),
+    "virtual-deconz": ("deconz", "deconz", "virtual-deconz"),
+}
+
+
+def virtual_stick(
+    setting: str, state_dir: Path, *, lights: int, fast: bool = False, sensors: bool = False
+) -> tuple[VirtualRadio, str]:
+    """The emulator child for a virtual ``radio.kind`` and the radio kind to drive it as
+    (``virtual-deconz`` is driven by zigpy-deconz exactly like a ConBee on ``deconz``)."""
+    try:
+        stick, radio_kind, directory = VIRTUAL_SETTINGS[setting]
+    except KeyError:
+        raise ValueError(
+            f"{setting!r} is not a virtual radio kind; known: {sorted(VIRTUAL_SETTINGS)}"
+        ) from None
+    sensors = sensors and stick == "znp"  # the ConBee emulator simulates no sensors (yet)
+    radio = VirtualRadio(
+        state_dir / directory, lights=lights, sensors=sensors, fast=fast, kind=stick
+    )
+    return radio, radio_kind
 
 
 class VirtualRadioError(RuntimeError):
@@ -43,20 +94,27 @@ class VirtualRadio:
         directory: Path,
         *,
         lights: int = 3,
+        sensors: bool = False,
         fast: bool = False,
         start_timeout: float = START_TIMEOUT,
         extra_args: tuple[str, ...] = (),
+        kind: str = "znp",
     ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown virtual stick kind {kind!r}; known: {sorted(KINDS)}")
+        self.kind = kind
+        self._stick = KINDS[kind]
         self.directory = directory
         self.lights = lights
+        self.sensors = sensors  # one of each sensor and remote (--sensors)
         self.fast = fast
-        self.link = directory / "ttyZNP"
-        self.state_file = directory / "znp-state.json"
+        self.link = directory / self._stick.link
+        self.state_file = directory / self._stick.state_file
         self.control = directory / "control.sock"
         self.log_file = directory / "emulator.log"
         self._extra = extra_args
         self._child = EmulatorChild(
-            "ZNP emulator",
+            self._stick.label,
             self.command_line(),
             _READY,
             start_timeout=start_timeout,
@@ -76,7 +134,7 @@ class VirtualRadio:
         args = [
             sys.executable,
             "-m",
-            "hil.emulators.znp",
+            self._stick.module,
             "--link",
             str(self.link),
             "--lights",
@@ -86,6 +144,8 @@ class VirtualRadio:
             "--control",
             str(self.control),
         ]
+        if self.sensors:
+            args.append("--sensors")
         if self.fast:
             args.append("--fast")
         return [*args, *self._extra]
@@ -120,12 +180,13 @@ class VirtualRadio:
 
 
 def _main() -> int:  # pragma: no cover - manual use
-    """``python -m hil.virtual_radio DIR [LIGHTS]``: run the stick until Ctrl-C."""
+    """``python -m hil.virtual_radio DIR [LIGHTS [KIND]]``: run the stick until Ctrl-C."""
     directory = Path(sys.argv[1] if len(sys.argv) > 1 else ".run/virtual-radio")
     lights = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    kind = sys.argv[3] if len(sys.argv) > 3 else "znp"
 
     async def run() -> None:
-        radio = VirtualRadio(directory, lights=lights)
+        radio = VirtualRadio(directory, lights=lights, kind=kind)
         print(await radio.start(), flush=True)
         try:
             await asyncio.Event().wait()

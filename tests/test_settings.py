@@ -57,7 +57,11 @@ def test_config_path_can_come_from_the_environment(tmp_path):
         ("[http]\nport = 0\n", {}, "http.port: must be between 1 and 65535, got 0"),
         ('[http]\nport = "80"\n', {}, "http.port: must be an integer"),
         ("", {"GATEWAY_HTTP_PORT": "eighty"}, "http.port: must be a number"),
-        ('[radio]\nkind = "ezsp"\n', {}, "radio.kind: must be one of znp, deconz, virtual, none"),
+        (
+            '[radio]\nkind = "ezsp"\n',
+            {},
+            "radio.kind: must be one of znp, deconz, virtual, virtual-deconz, none",
+        ),
         ("[radio]\nbaud = 1\n", {}, "radio.baud: unknown setting"),
         ("[zigbee]\n", {}, "zigbee: unknown section"),
         ('[knx]\nindividual_address = "1.1"\n', {}, "knx.individual_address: must look like"),

@@ -23,6 +23,7 @@ from gateway.domain.bindings.service import BindingsService
 from gateway.domain.events import EventBus
 from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.lights import LightsService
+from gateway.domain.sensors import SensorsService
 from gateway.knx.bindings_file import canonical_group_address, load_bindings
 from gateway.knx.bindings_port import LinkBus
 from gateway.knx.catalogue import Catalogue, CatalogueError
@@ -45,10 +46,11 @@ class BindingsSide:
         *,
         groups: GroupsService | None = None,
         scenes: ScenesService | None = None,
+        sensors: SensorsService | None = None,
         settle: float = 2.0,
         poll_interval: float = 0.2,
     ) -> None:
-        self.sensors = EventBusSensors(events)
+        self.sensors = EventBusSensors(events, sensors)
         self.lights = ServiceLights(lights) if lights is not None else None
         self.groups = (
             ServiceGroups(groups, scenes) if groups is not None and scenes is not None else None
@@ -73,7 +75,7 @@ class BindingsSide:
             return self.lights is not None and self.lights.exists(ident)
         if kind == "group":
             return self.groups is not None and self.groups.exists(ident)
-        return kind == "sensor"  # a sensor is known to the bindings once it sends
+        return kind == "sensor" and self.sensors.exists(ident)
 
     async def start(self, catalogues: CatalogueService | None) -> None:
         await self.service.load()
@@ -129,7 +131,13 @@ async def start_bindings(
         log.info("no KNX link: bindings are off")
         return Contribution()
     side = BindingsSide(
-        store, events, link, zigbee.lights, groups=zigbee.groups, scenes=zigbee.scenes
+        store,
+        events,
+        link,
+        zigbee.lights,
+        groups=zigbee.groups,
+        scenes=zigbee.scenes,
+        sensors=zigbee.sensors,
     )
     await side.start(catalogues)
     return Contribution(

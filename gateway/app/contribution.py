@@ -19,6 +19,7 @@ from gateway.domain.radio import ZigbeeNetwork
 if TYPE_CHECKING:
     from gateway.domain.groups import GroupsService, ScenesService
     from gateway.domain.lights import LightsService
+    from gateway.domain.sensors import SensorsService
     from gateway.knx.catalogue_service import CatalogueService
     from gateway.knx.link import KnxLink
 
@@ -50,5 +51,6 @@ class Contribution:
     lights: LightsService | None = None
     groups: GroupsService | None = None
     scenes: ScenesService | None = None
+    sensors: SensorsService | None = None
     knx_link: KnxLink | None = None
     catalogues: CatalogueService | None = None

@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import signal
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from gateway.api.deconz.backup import BACKUP_ROUTES
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
+from gateway.app.admin_password import PASSWORD_FILE, PasswordFile
 from gateway.app.bindings_side import start_bindings
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
@@ -83,7 +85,10 @@ class Gateway:
         await self.host_info.refresh()
         self._spawn(self.host_info.run(), "host-info")
         self.config = GatewayConfigService(
-            self.store, default_name=s.gateway.name, system_info=self.host_info.current
+            self.store,
+            default_name=s.gateway.name,
+            system_info=self.host_info.current,
+            announce_password=PasswordFile(s.gateway.state_dir),
         )
         await self.config.load()
         self.api_keys = ApiKeyService(self.store)
@@ -135,6 +140,25 @@ class Gateway:
         self._spawn(self._follow_status(ready_status), "systemd-status")
         self.discovery = await start_discovery(s, self.config)
         log.info("gateway %s ready: %s", __version__, self.status_line())
+        self._greet()
+
+    def _greet(self) -> None:
+        """On a terminal (``make run``), say where the page is and how to sign in."""
+        if not sys.stderr.isatty():
+            return
+        http = self.settings.http
+        host = http.host if not ipaddress.ip_address(http.host).is_unspecified else "localhost"
+        password_file = self.settings.gateway.state_dir / PASSWORD_FILE
+        sign_in = (
+            f"the password in {password_file}"
+            if password_file.exists()
+            else "the admin password you chose"
+        )
+        print(
+            f"\n  Open http://{host}:{http.port}/ and sign in as delight with {sign_in}.\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _openapi_extra(self) -> dict[str, Any]:
         paths: dict[str, Any] = {}

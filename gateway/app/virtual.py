@@ -23,16 +23,26 @@ class VirtualRigError(RuntimeError):
     """An emulator child did not come up; the message says why."""
 
 
-async def start_virtual_radio(directory: Path, *, lights: int) -> tuple[str, VirtualPeer]:
-    """Spawn the emulated ZNP stick; returns the serial path to open and the child."""
-    from hil.virtual_radio import VirtualRadio, VirtualRadioError
+VIRTUAL_RADIO_KINDS = ("virtual", "virtual-deconz")
 
-    radio = VirtualRadio(directory, lights=lights)
+
+async def start_virtual_radio(
+    setting: str, state_dir: Path, *, lights: int
+) -> tuple[str, str, VirtualPeer]:
+    """Spawn the emulated stick ``radio.kind`` names (ZNP or ConBee).
+
+    Returns the serial path to open, the radio kind to drive it as (``virtual-deconz`` is
+    driven by zigpy-deconz exactly like a ConBee on ``deconz``) and the child.
+    """
+    from hil.virtual_radio import VirtualRadioError, virtual_stick
+
+    # One of each sensor and remote too, so a newcomer finds them with a sensor search.
+    radio, kind = virtual_stick(setting, state_dir, lights=lights, sensors=True)
     try:
         path = await radio.start()
     except VirtualRadioError as exc:
         raise VirtualRigError(str(exc)) from None
-    return path, radio
+    return path, kind, radio
 
 
 async def start_virtual_knx() -> tuple[int, VirtualPeer]:

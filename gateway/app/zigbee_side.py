@@ -18,7 +18,6 @@ collection is served from the store (every light unreachable).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,17 +27,25 @@ import zigpy.application
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.websocket import build_websocket_app
 from gateway.app.contribution import Contribution, StartupError
-from gateway.app.virtual import VirtualPeer, VirtualRigError, start_virtual_radio
+from gateway.app.virtual import (
+    VIRTUAL_RADIO_KINDS,
+    VirtualPeer,
+    VirtualRigError,
+    start_virtual_radio,
+)
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.lights import LightsService
+from gateway.domain.sensors import SensorsService
 from gateway.domain.touchlink import TouchlinkService
 from gateway.store import Store
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.bridge import ZigbeeLights
+from gateway.zigbee.deconz_watch import DeconzNetworkWatch
 from gateway.zigbee.groups import ZigbeeGroups
 from gateway.zigbee.radios import RadioConfig
+from gateway.zigbee.sensors import ZigbeeSensors
 from gateway.zigbee.supervisor import RadioSupervisor
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
 
@@ -47,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIRTUAL_DIR = "virtual-radio"
 ZIGBEE_DB = "zigbee.db"
 BACKUP_DIR = "zigbee-backups"
 
@@ -118,6 +124,16 @@ class ZigbeeSide:
         )
         self.bridge.bind(self.lights)
         self.lights.transport = self.bridge
+        self.sensor_radio = ZigbeeSensors(self.supervisor, retry_delay=tuning.interview_retry_delay)
+        self.sensors = SensorsService(
+            store,
+            events,
+            radio=self.sensor_radio,
+            permit=config.set_permitjoin,
+            notify_all=lambda: config.current.websocketnotifyall,
+            flush_interval=tuning.flush_interval,
+        )
+        self.sensor_radio.bind(self.sensors)
         # Touchlink takes this supervisor's radio and marks this side's lamps it resets.
         self.touchlink = TouchlinkService(
             SupervisorTouchlink(self.supervisor, tuning.touchlink),
@@ -137,6 +153,9 @@ class ZigbeeSide:
     async def _groups_up(self, app: zigpy.application.ControllerApplication) -> None:
         """Each lamp's group table is checked after every (re)connect."""
         self.groups.radio_connected()
+        # A RaspBee that resets keeps its UART open: only asking it shows the network is
+        # down (nothing happens for a ZNP stick).
+        DeconzNetworkWatch(self.supervisor).install()
 
     async def _remember_coordinator(self, app: zigpy.application.ControllerApplication) -> None:
         """bridgeid follows the coordinator's IEEE, as in deCONZ."""
@@ -148,6 +167,7 @@ class ZigbeeSide:
         services.touchlink = self.touchlink
         services.groups = self.groups
         services.scenes = self.scenes
+        services.sensors = self.sensors
 
     async def start(self) -> None:
         """Load the lights, then connect the radio in the background."""
@@ -155,6 +175,8 @@ class ZigbeeSide:
         self.lights.start()
         await self.groups.load()
         self.groups.start()
+        await self.sensors.load()
+        self.sensors.start()
         self.config.network = self.supervisor
         self.supervisor.start()
 
@@ -163,11 +185,13 @@ class ZigbeeSide:
         await self.supervisor.stop()
         await self.bridge.stop()
         await self.groups.stop()
+        await self.sensor_radio.stop()
         await self.lights.stop()
+        await self.sensors.stop()
 
     def status(self) -> str:
         return f"zigbee {self.supervisor.config.kind}: {self.supervisor.describe()}, " + (
-            f"{len(self.lights.all())} lights"
+            f"{len(self.lights.all())} lights, {len(self.sensors.all())} sensors"
         )
 
 
@@ -177,20 +201,20 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
     store, config = gateway.store, gateway.config
     if store is None or config is None:
         raise RuntimeError("the store and the configuration service start before Zigbee")
-    kind = settings.radio.kind
+    kind: str = settings.radio.kind
     if kind == "none":
         return await _without_radio(store, gateway.events)
 
     state_dir = settings.gateway.state_dir
     path = settings.radio.path
     virtual: VirtualPeer | None = None
-    if kind == "virtual":
+    if kind in VIRTUAL_RADIO_KINDS:
         try:
-            path, virtual = await start_virtual_radio(
-                state_dir / VIRTUAL_DIR, lights=settings.radio.virtual_lights
+            path, kind, virtual = await start_virtual_radio(
+                kind, state_dir, lights=settings.radio.virtual_lights
             )
         except VirtualRigError as exc:
-            raise StartupError(f"radio.kind: virtual: {exc}") from None
+            raise StartupError(f"radio.kind: {settings.radio.kind}: {exc}") from None
     side = ZigbeeSide(
         store=store,
         events=gateway.events,
@@ -220,6 +244,7 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         lights=side.lights,
         groups=side.groups,
         scenes=side.scenes,
+        sensors=side.sensors,
     )
 
 
@@ -229,13 +254,20 @@ async def _without_radio(store: Store, events: EventBus) -> Contribution:
     await lights.load()
     groups = GroupsService(store, events, lights)
     await groups.load()
+    sensors = SensorsService(store, events)
+    await sensors.load()
+    sensors.start()
 
     def attach_lights(services: DeconzServices) -> None:
         services.lights = lights
         services.groups = groups
         services.scenes = ScenesService(groups)
+        services.sensors = sensors
 
-    stop: Callable[[], Awaitable[None]] = lights.stop
+    async def stop() -> None:
+        await lights.stop()
+        await sensors.stop()
+
     return Contribution(
         attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop, lights=lights
     )

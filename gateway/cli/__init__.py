@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gateway import __version__
-from gateway.cli import db, run, thinknx, touchlink
+from gateway.cli import db, password, run, thinknx, touchlink
 from gateway.cli.common import EXIT_CONFIG, EXIT_RUNTIME
 from gateway.cli.run import cmd_run
 from gateway.settings import SettingsError
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     run.register(sub, common)
     db.register(sub, common)
+    password.register(sub, common)
     thinknx.register(sub, common)
     touchlink.register(sub, common)
     return parser
@@ -54,6 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except StoreError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except PermissionError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(
+            f"gateway: permission denied{where} (run it as root or as the service user: "
+            "runuser -u gateway -- gateway ...)",
+            file=sys.stderr,
+        )
         return EXIT_RUNTIME
 
 

@@ -10,11 +10,12 @@ values and enforces the rules between them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,9 @@ from gateway.store import Store, StoredConfig
 log = logging.getLogger(__name__)
 
 DEFAULT_ADMIN_USER = "delight"
-DEFAULT_ADMIN_PASSWORD = "delight"  # noqa: S105 - the documented factory default
+# deCONZ's factory password. We never set it; an install that still has it (an older
+# gateway, or an operator who chose it) accepts it only from the gateway itself.
+LEGACY_DEFAULT_PASSWORD = "delight"  # noqa: S105 - recognised, never set
 PASSWORD_RESET_WINDOW_S = 600
 PERMIT_JOIN_FOREVER = 255
 SUPPORTED_CHANNELS = (11, 15, 20, 25)
@@ -47,7 +50,17 @@ class PasswordResetWindowClosed(Exception):
     """The admin password may only be reset within 10 minutes of start."""
 
 
-def _default_config(name: str) -> StoredConfig:
+class PasswordResetNotLocal(Exception):
+    """The admin password may only be reset from the gateway itself."""
+
+
+# Told the new password when the gateway makes one (first start, reset), and told when the
+# person changed it (None): the composition root shows it once and keeps it where only
+# root can read it, never in a log.
+PasswordAnnouncer = Callable[[str | None], Awaitable[None]]
+
+
+def _default_config(name: str, password_hash: str) -> StoredConfig:
     return StoredConfig(
         name=name[:16],
         uuid=str(uuid.uuid4()),
@@ -63,9 +76,7 @@ def _default_config(name: str) -> StoredConfig:
         networkopenduration=60,
         zigbeechannel=DEFAULT_CHANNEL,
         admin_username=DEFAULT_ADMIN_USER,
-        admin_password_hash=security.hash_password(
-            f"{DEFAULT_ADMIN_USER}:{DEFAULT_ADMIN_PASSWORD}"
-        ),
+        admin_password_hash=password_hash,
         updated_at=utcnow(),
     )
 
@@ -92,8 +103,13 @@ class GatewayConfigService:
         network: ZigbeeNetwork | None = None,
         system_info: Callable[[], SystemInfo] = SystemInfo,
         clock: Callable[[], float] = time.monotonic,
+        initial_password: str | None = None,
+        announce_password: PasswordAnnouncer | None = None,
     ) -> None:
         self._store = store
+        self._initial_password = initial_password
+        self._announce_password = announce_password
+        self._legacy_default = False
         self._default_name = default_name
         self.network = network
         self._system_info = system_info
@@ -108,9 +124,27 @@ class GatewayConfigService:
         """Read the stored configuration, creating the factory default on first start."""
         stored = await self._store.config.load()
         if stored is None:
-            stored = await self._store.config.save(_default_config(self._default_name))
+            password = self._initial_password or security.generate_password()
+            password_hash = await asyncio.to_thread(
+                security.hash_password, f"{DEFAULT_ADMIN_USER}:{password}"
+            )
+            stored = await self._store.config.save(
+                _default_config(self._default_name, password_hash)
+            )
             log.info("created default gateway configuration")
+            if self._initial_password is None and self._announce_password is not None:
+                await self._announce_password(password)
         self._config = stored
+        legacy = f"{stored.admin_username}:{LEGACY_DEFAULT_PASSWORD}"
+        self._legacy_default = await asyncio.to_thread(
+            security.verify_password, legacy, stored.admin_password_hash
+        )
+        if self._legacy_default:
+            log.warning(
+                "event=admin_password_is_default: the admin password is deCONZ's factory "
+                "default; it is accepted only from the gateway itself until you change it "
+                "(gateway password set, or the page's Gateway tab)"
+            )
 
     @property
     def current(self) -> StoredConfig:
@@ -155,37 +189,70 @@ class GatewayConfigService:
 
     # -- admin credentials ----------------------------------------------------------------
 
-    def check_admin_token(self, token: str) -> bool:
-        """Check a base64 ``user:password`` token (HTTP Basic) against the stored hash."""
+    @property
+    def admin_password_is_default(self) -> bool:
+        return self._legacy_default
+
+    def check_admin_token(self, token: str, *, local: bool = False) -> bool:
+        """Check a base64 ``user:password`` token (HTTP Basic) against the stored hash.
+
+        ``local``: the request comes from the gateway itself. deCONZ's factory password,
+        if still set, counts only then, so it cannot open the gateway to the whole LAN.
+        """
         creds = security.decode_basic_credentials(token)
         if creds is None:
             return False
         user, password = creds
-        return security.verify_password(f"{user}:{password}", self.current.admin_password_hash)
+        if not security.verify_password(f"{user}:{password}", self.current.admin_password_hash):
+            return False
+        if self._legacy_default and not local:
+            log.warning("event=admin_default_password_refused reason=not from the gateway itself")
+            return False
+        return True
 
-    async def change_password(self, username: str, oldhash: str, newhash: str) -> None:
+    async def change_password(
+        self, username: str, oldhash: str, newhash: str, *, local: bool = False
+    ) -> None:
         """deCONZ's ``PUT config/password``: hashes are base64 ``user:password``."""
         if username != self.current.admin_username:
             raise PasswordError("username", "unknown user")
-        if not oldhash or not self.check_admin_token(oldhash):
+        if not oldhash or not self.check_admin_token(oldhash, local=local):
             raise PasswordError("oldhash", "old credentials do not match")
         new_creds = security.decode_basic_credentials(newhash) if newhash else None
         if new_creds is None or new_creds[0] != username or not new_creds[1]:
             raise PasswordError("newhash", "not a base64 username:password for this user")
-        await self._save(admin_password_hash=security.hash_password(f"{username}:{new_creds[1]}"))
-        log.info("admin password changed")
+        await self.set_password(new_creds[1])
 
-    async def reset_password(self) -> None:
-        """Back to delight/delight, only within 10 minutes of start (physical access proof)."""
+    async def set_password(self, password: str) -> None:
+        """A password the person chose (API or ``gateway password set``)."""
+        user = self.current.admin_username
+        password_hash = await asyncio.to_thread(security.hash_password, f"{user}:{password}")
+        await self._save(admin_password_hash=password_hash)
+        self._legacy_default = password == LEGACY_DEFAULT_PASSWORD
+        log.info("admin password changed")
+        if self._announce_password is not None:
+            await self._announce_password(None)
+
+    async def reset_password(self, *, local: bool) -> None:
+        """deCONZ's ``DELETE config/password``, made safe: a new random password.
+
+        Only from the gateway itself (a person with the device at hand) and only within
+        10 minutes of start, as deCONZ; the new password is shown where the first one was
+        (console and a root-only file), never through the API or a log.
+        """
+        if not local:
+            raise PasswordResetNotLocal
         if self._clock() - self._started_at > PASSWORD_RESET_WINDOW_S:
             raise PasswordResetWindowClosed
-        await self._save(
-            admin_username=DEFAULT_ADMIN_USER,
-            admin_password_hash=security.hash_password(
-                f"{DEFAULT_ADMIN_USER}:{DEFAULT_ADMIN_PASSWORD}"
-            ),
+        password = security.generate_password()
+        password_hash = await asyncio.to_thread(
+            security.hash_password, f"{DEFAULT_ADMIN_USER}:{password}"
         )
-        log.info("admin password reset to the default")
+        await self._save(admin_username=DEFAULT_ADMIN_USER, admin_password_hash=password_hash)
+        self._legacy_default = False
+        log.warning("event=admin_password_reset: a new admin password was generated")
+        if self._announce_password is not None:
+            await self._announce_password(password)
 
     # -- permit join and channel ----------------------------------------------------------
 
@@ -242,7 +309,7 @@ class GatewayConfigService:
         if reset_gateway:
             await self._require_network().reset_network()
         if delete_db:
-            fresh = _default_config(self._default_name)
+            fresh = _default_config(self._default_name, self.current.admin_password_hash)
             await self._save(
                 **{
                     f: getattr(fresh, f)

@@ -15,6 +15,7 @@ from gateway.store.db import StoreError, make_async_engine, make_sessionmaker, p
 from gateway.store.groups_repo import GroupsRepository
 from gateway.store.knx_repo import KnxRepository
 from gateway.store.lights_repo import LightsRepository
+from gateway.store.sensors_repo import SensorsRepository
 
 __all__ = [
     "ApiKeyRepository",
@@ -39,6 +40,7 @@ class Store:
         self.lights = LightsRepository(self.sessions)
         self.bindings = BindingsRepository(self.sessions)
         self.groups = GroupsRepository(self.sessions)
+        self.sensors = SensorsRepository(self.sessions)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -114,9 +115,20 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    """The revision the database is at, or None if it was never migrated."""
+    """The revision the database is at, or None if it was never migrated (or is absent).
+
+    Only reads: an SQLite file that does not exist is not created (``gateway db current``
+    must not leave a database behind where it only looked).
+    """
     from alembic.runtime.migration import MigrationContext
 
+    sync_url, _ = _urls(url)
+    if sync_url.get_backend_name() == "sqlite" and sync_url.database not in (None, "", ":memory:"):
+        path = Path(sync_url.database)
+        if not path.exists():
+            return None
+        if not os.access(path, os.R_OK):
+            raise PermissionError(13, "Permission denied", str(path))
     engine = make_sync_engine(url)
     try:
         with engine.connect() as conn:

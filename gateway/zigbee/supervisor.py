@@ -40,6 +40,7 @@ from gateway.domain.radio import (
     RadioUnavailable,
     RadioUnsupported,
 )
+from gateway.logsetup import RepeatedWarning
 from gateway.zigbee import backups
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
@@ -97,6 +98,7 @@ class RadioSupervisor:
         self._up_hooks: list[UpHook] = []
         self._down_hooks: list[DownHook] = []
         self.last_error: str | None = None
+        self._unavailable = RepeatedWarning(log)
         # Monotonic times of the last transitions, for status and the recovery benchmark.
         self.running_since: float | None = None
         self.lost_since: float | None = None
@@ -301,7 +303,7 @@ class RadioSupervisor:
                 # is seen appearing and tried at once.
                 missing = not await asyncio.to_thread(os.path.exists, self.config.path)
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("Zigbee radio not available (%s); retrying", self.last_error)
+                self._unavailable.warn(f"Zigbee radio not available ({self.last_error}); retrying")
                 self._mark_lost()
                 await self._pause(port_missing=missing)
                 continue
@@ -321,6 +323,7 @@ class RadioSupervisor:
                 await self._pause()
                 continue
             self.last_error = None
+            self._unavailable.clear()
             self.running_since = self._clock()
             self._backoff.reset()
             self._set_state(RadioState.RUNNING)

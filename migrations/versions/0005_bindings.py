@@ -1,7 +1,7 @@
 """Bindings between KNX group addresses and Zigbee lights, groups and sensors
 
 Revision ID: 0005
-Revises: 0003 (the lead re-chains at merge)
+Revises: 0004 (the lead re-chains at merge)
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import gateway.store.models
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.helpers.harness import basic, harness
+from tests.helpers.harness import ADMIN_PASSWORD, basic, harness
 
 
 async def test_post_api_while_locked_is_refused_with_error_101(database_url):
@@ -50,7 +50,7 @@ async def test_post_api_with_admin_basic_credentials_works_while_locked(database
         r = await h.client.post(
             "/api",
             json={"devicetype": "app"},
-            headers={"Authorization": "Basic " + basic("delight", "delight")},
+            headers={"Authorization": "Basic " + basic("delight", ADMIN_PASSWORD)},
         )
         assert r.status_code == 200
         assert "username" in r.json()[0]["success"]
@@ -60,9 +60,9 @@ async def test_post_api_with_admin_basic_credentials_works_while_locked(database
     "authorization",
     [
         "Basic " + basic("delight", "wrong"),
-        "Basic " + basic("other", "delight"),
+        "Basic " + basic("other", ADMIN_PASSWORD),
         "Basic !!!",
-        "Bearer " + basic("delight", "delight"),
+        "Bearer " + basic("delight", ADMIN_PASSWORD),
     ],
 )
 async def test_post_api_with_wrong_credentials_is_refused(sqlite_url, authorization):

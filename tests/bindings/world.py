@@ -72,15 +72,21 @@ def knx_settings(port: int) -> KnxSection:
 
 @contextlib.asynccontextmanager
 async def bindings_world(
-    directory: Path, *, settle: float = 0.3, lights: int = 4, knx_port: int | None = None
+    directory: Path,
+    *,
+    settle: float = 0.3,
+    lights: int = 4,
+    knx_port: int | None = None,
+    zigbee: contextlib.AbstractAsyncContextManager[Rig] | None = None,
 ) -> AsyncIterator[World]:
     """``directory`` must hold a paired network (``tests.zigbee.conftest`` templates).
 
     With ``knx_port`` the gateway tunnels to that server (knxd) instead of our emulator,
-    and there is no xknx wall switch (``wall`` is None).
+    and there is no xknx wall switch (``wall`` is None). ``zigbee`` replaces the lamps'
+    rig (the sensors rig, ``tests.sensors.rig``).
     """
     async with contextlib.AsyncExitStack() as stack:
-        rig = await stack.enter_async_context(zigbee_rig(directory, lights=lights))
+        rig = await stack.enter_async_context(zigbee or zigbee_rig(directory, lights=lights))
         knx = None
         if knx_port is None:
             knx = KnxEmulator(default_devices(), options=ServerOptions(heartbeat_timeout=30))
@@ -93,15 +99,16 @@ async def bindings_world(
         stack.push_async_callback(link.stop)
         await link.wait_for_state(LinkState.CONNECTED, 10)
         store = rig.gw.store
-        events = EventBus()
-        zigbee = rig.gw.side
+        events: EventBus = rig.gw.events  # type: ignore[attr-defined]
+        side_of = rig.gw.side
         side = BindingsSide(
             store,
             events,
             link,
-            zigbee.lights,
-            groups=zigbee.groups,
-            scenes=zigbee.scenes,
+            side_of.lights,
+            groups=side_of.groups,
+            scenes=side_of.scenes,
+            sensors=side_of.sensors,
             settle=settle,
             poll_interval=0.05,
         )
@@ -115,10 +122,11 @@ async def bindings_world(
             config=config, api_keys=keys, events=events, websocket_port=0, version="t"
         )
         services.lights, services.groups, services.scenes = (
-            zigbee.lights,
-            zigbee.groups,
-            zigbee.scenes,
+            side_of.lights,
+            side_of.groups,
+            side_of.scenes,
         )
+        services.sensors = side_of.sensors
         side.attach(services)
         base = await stack.enter_async_context(
             running_server(build_deconz_app(services, routes=[*ROUTES, *BINDING_ROUTES]))

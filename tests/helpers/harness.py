@@ -57,6 +57,10 @@ class DeconzHarness:
         )
 
 
+# The admin password the harness's gateway starts with (a real one generates its own).
+ADMIN_PASSWORD = "harness-admin-password"
+
+
 async def build_harness(
     url: str,
     *,
@@ -64,11 +68,17 @@ async def build_harness(
     clock: FakeClock | None = None,
     allow_local_apikey: bool = False,
     client_host: str = "198.51.100.7",
+    initial_password: str = ADMIN_PASSWORD,
 ) -> DeconzHarness:
     clock = clock or FakeClock()
     store = await Store.open(url)
     config = GatewayConfigService(
-        store, default_name="gateway", network=network, system_info=lambda: SYSTEM, clock=clock
+        store,
+        default_name="gateway",
+        network=network,
+        system_info=lambda: SYSTEM,
+        clock=clock,
+        initial_password=initial_password,
     )
     await config.load()
     keys = ApiKeyService(store)

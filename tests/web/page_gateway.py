@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gateway.app import Gateway
+from gateway.app.admin_password import read_password_file
 from gateway.app.systemd import SystemdNotifier
 from gateway.knx.feed import KnxFeed
 from gateway.knx.link import KnxLink
@@ -41,6 +42,7 @@ class PageGateway:
         self.radio: VirtualRadio | None = None
         self.link: KnxLink | None = None
         self.feed: KnxFeed | None = None
+        self.admin_password = ""
 
     @property
     def url(self) -> str:
@@ -102,6 +104,8 @@ class PageGateway:
         assert isinstance(feed, KnxFeed)
         self.feed = feed
         self.link = feed.link
+        # The password the gateway generated at its first start (the file goes once changed).
+        self.admin_password = read_password_file(settings.gateway.state_dir)
 
     def _empty_config(self) -> Path:
         path = self.workdir / "gateway.toml"

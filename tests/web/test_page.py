@@ -68,7 +68,9 @@ def no_script_errors(request: pytest.FixtureRequest):
 def rest(rig: PageGateway) -> Iterator[httpx.Client]:
     """Another app using the REST API at the same time as the page."""
     with httpx.Client(base_url=rig.url, timeout=10) as client:
-        made = client.post("/api", auth=("delight", "delight"), json={"devicetype": "other#app"})
+        made = client.post(
+            "/api", auth=("delight", rig.admin_password), json={"devicetype": "other#app"}
+        )
         key = made.json()[0]["success"]["username"]
         client.base_url = httpx.URL(f"{rig.url}/api/{key}")
         client.headers["x-key"] = key
@@ -79,7 +81,7 @@ def open_view(browser, rig: PageGateway, view: str) -> None:
     if browser.current_url.split("#")[0] != rig.url + "/":
         browser.get(rig.url + "/")
     if find(browser, "#sign-in").is_displayed():
-        sign_in(browser, "delight")
+        sign_in(browser, rig.admin_password)
     browser.execute_script("location.hash = arguments[0]", view)
     wait_for(f"the {view} view", lambda: find(browser, "#view").get_attribute("data-view") == view)
 
@@ -106,7 +108,7 @@ def test_sign_in_gives_the_page_a_key_of_its_own_and_hides_absent_sections(brows
         "the wrong-password message",
         lambda: "Wrong name or password" in find(browser, "#sign-in-error").text,
     )
-    sign_in(browser, "delight")
+    sign_in(browser, rig.admin_password)
     wait_for("the tabs", lambda: visible(browser, "#tabs"))
     key = browser.execute_script("return localStorage.getItem('gateway.apikey')")
     assert re.fullmatch(r"[0-9A-Fa-f]{32}", key)
@@ -303,7 +305,7 @@ def test_the_bus_monitor_shows_telegrams_both_ways_decoded(browser, rig, rest):
 def test_changing_the_admin_password(browser, rig, rest):
     open_view(browser, rig, "gateway")
     form = find(browser, "#password-form")
-    form.find_element(By.NAME, "old").send_keys("delight")
+    form.find_element(By.NAME, "old").send_keys(rig.admin_password)
     form.find_element(By.NAME, "new1").send_keys(NEW_PASSWORD)
     form.find_element(By.NAME, "new2").send_keys(NEW_PASSWORD + " typo")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -315,7 +317,9 @@ def test_changing_the_admin_password(browser, rig, rest):
     wait_for("the confirmation", lambda: "Password changed" in find(browser, "#toasts").text)
     new = httpx.post(f"{rig.url}/api", auth=("delight", NEW_PASSWORD), json={"devicetype": "x"})
     assert "success" in new.json()[0]
-    old = httpx.post(f"{rig.url}/api", auth=("delight", "delight"), json={"devicetype": "x"})
+    old = httpx.post(
+        f"{rig.url}/api", auth=("delight", rig.admin_password), json={"devicetype": "x"}
+    )
     assert old.json()[0]["error"]["type"] == 101
     screenshot(browser, "gateway")
 

@@ -33,7 +33,7 @@ from gateway.domain.radio import RadioState
 from gateway.store import Store
 from hil.emulators.znp import DeviceSpec, EmulatorConfig, Timing, ZnpEmulator
 from hil.emulators.znp.devices.spec import light_ieee
-from tests.helpers.harness import SYSTEM
+from tests.helpers.harness import ADMIN_PASSWORD, SYSTEM
 from tests.helpers.servers import free_port, running_server
 from tests.helpers.waiting import until
 
@@ -73,11 +73,13 @@ class Gateway:
 
     async def start(self) -> Gateway:
         self.store = await Store.open(f"sqlite:///{self.tmp / 'gateway.db'}")
-        config = GatewayConfigService(self.store, system_info=lambda: SYSTEM)
+        config = GatewayConfigService(
+            self.store, system_info=lambda: SYSTEM, initial_password=ADMIN_PASSWORD
+        )
         await config.load()
         keys = ApiKeyService(self.store)
         await keys.load()
-        events = EventBus()
+        events = self.events = EventBus()
         self.side = ZigbeeSide(
             store=self.store,
             events=events,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
+from gateway.logsetup import RepeatedWarning
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -307,3 +309,42 @@ async def test_closing_a_network_that_was_never_open_grants_no_grace(supervisor)
     await until(lambda: supervisor.state is RadioState.RUNNING)
     await supervisor.permit_join(0)
     assert not supervisor.joins_open(grace=30)
+
+
+# -- a stick that stays missing is reported once, then at a slowing rate ------------------
+
+
+def _not_available(caplog) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and "Zigbee radio not available" in r.getMessage()
+    ]
+
+
+async def test_twenty_failed_attempts_give_five_warnings_not_twenty(supervisor, script, caplog):
+    script.fail_startups = 20
+    with caplog.at_level(logging.DEBUG, logger="gateway.zigbee.supervisor"):
+        supervisor.start()
+        await until(lambda: supervisor.state is RadioState.RUNNING, timeout=10)
+    warnings = _not_available(caplog)
+    assert len(warnings) == 5  # attempts 1, 2, 4, 8, 16
+    assert "16 times so far" in warnings[-1].getMessage()
+
+
+def test_a_different_message_or_a_success_starts_the_count_again(caplog):
+    log = logging.getLogger("tests.repeated")
+    repeated = RepeatedWarning(log)
+    with caplog.at_level(logging.DEBUG, logger="tests.repeated"):
+        for _ in range(3):
+            repeated.warn("port missing")
+        repeated.warn("permission denied")
+        repeated.clear()
+        repeated.warn("port missing")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "port missing",
+        "port missing (2 times so far; next at 4)",
+        "permission denied",
+        "port missing",
+    ]

@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from gateway import cli
 from hil.emulators.znp import DeviceKind
+from tests.helpers.harness import ADMIN_PASSWORD
 from tests.helpers.servers import free_port
 from tests.zigbee.rig import until
 from tests.zigbee.touchlink_rig import TouchlinkRig, target, touchlink_rig, touchlink_traffic
@@ -77,7 +78,7 @@ async def test_identify_waits_for_a_running_scan_then_makes_the_target_blink(rig
 async def test_admin_credentials_make_a_key_for_the_command_only(rig, capsys, monkeypatch):
     await rig.gw.wait_released()
     before = set((await rig.gw.get("/config"))["whitelist"])
-    monkeypatch.setattr("sys.stdin", io.StringIO("delight\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(ADMIN_PASSWORD + "\n"))
     code = await gateway_cmd(
         "touchlink", "list", "--url", rig.gw.base, "--user", "delight", "--password-stdin"
     )

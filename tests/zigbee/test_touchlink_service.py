@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from gateway.app import Gateway
+from gateway.app.admin_password import read_password_file
 from gateway.domain.radio import RadioState
 from gateway.settings import load_settings
 from gateway.zigbee.touchlink import TouchlinkTiming, scan_duration
@@ -35,8 +36,9 @@ def settings_for(tmp_path: Path, radio: str):
     )
 
 
-async def new_key(client: httpx.AsyncClient) -> str:
-    auth = base64.b64encode(b"delight:delight").decode()
+async def new_key(client: httpx.AsyncClient, state_dir: Path) -> str:
+    password = read_password_file(state_dir)
+    auth = base64.b64encode(f"delight:{password}".encode()).decode()
     r = await client.post(
         "/api", json={"devicetype": "tests#touchlink"}, headers={"Authorization": f"Basic {auth}"}
     )
@@ -54,7 +56,7 @@ async def test_the_gateway_scans_with_the_zll_timings_and_finds_the_virtual_lamp
             network = gateway.zigbee
             assert network is not None
             await until(lambda: network.state is RadioState.RUNNING, timeout=60)
-            key = await new_key(client)
+            key = await new_key(client, settings.gateway.state_dir)
             start = time.monotonic()
             r = await client.post(f"/api/{key}/touchlink/scan")
             assert r.json() == [{"success": {"/touchlink/scan": "ok"}}]
@@ -84,7 +86,7 @@ async def test_without_a_radio_touchlink_answers_503_error_950(tmp_path):
     try:
         base = f"http://127.0.0.1:{settings.http.port}"
         async with httpx.AsyncClient(base_url=base) as client:
-            key = await new_key(client)
+            key = await new_key(client, settings.gateway.state_dir)
             r = await client.post(f"/api/{key}/touchlink/scan")
             assert r.status_code == 503
             assert r.json()[0]["error"]["type"] == 950

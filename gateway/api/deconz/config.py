@@ -23,6 +23,7 @@ from gateway.domain.config import (
     MAX_UNLOCK_S,
     SUPPORTED_CHANNELS,
     PasswordError,
+    PasswordResetNotLocal,
     PasswordResetWindowClosed,
 )
 
@@ -59,7 +60,9 @@ def _may_create_key(api: ApiRequest) -> bool:
         return True
     auth = api.request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
-    return scheme.lower() == "basic" and services.config.check_admin_token(token)
+    return scheme.lower() == "basic" and services.config.check_admin_token(
+        token, local=_from_loopback(api)
+    )
 
 
 async def create_api_key(api: ApiRequest) -> Response:
@@ -334,7 +337,7 @@ async def put_password(api: ApiRequest) -> Response:
             raise errors.invalid_value(address, name, body[name])
     try:
         await api.services.config.change_password(
-            body["username"], body["oldhash"], body["newhash"]
+            body["username"], body["oldhash"], body["newhash"], local=_from_loopback(api)
         )
     except PasswordError as exc:
         # deCONZ answers a wrong user or old password with 401, a bad new one with 400.
@@ -350,8 +353,16 @@ async def put_password(api: ApiRequest) -> Response:
 
 
 async def delete_password(api: ApiRequest) -> Response:
+    """A new random admin password, only from the gateway itself within 10 min of start."""
     try:
-        await api.services.config.reset_password()
+        await api.services.config.reset_password(local=_from_loopback(api))
+    except PasswordResetNotLocal:
+        raise errors.ApiError(
+            errors.UNAUTHORIZED_USER,
+            "/config/password",
+            "the admin password can only be reset on the gateway itself: gateway password reset",
+            403,
+        ) from None
     except PasswordResetWindowClosed:
         raise errors.unauthorized_user("/config/password") from None
     return json_response({}, etag=False)

@@ -19,6 +19,7 @@ from gateway.domain.events import EventBus
 from gateway.domain.groups import GroupsService, ScenesService
 from gateway.domain.knx_monitor import KnxStatusSource
 from gateway.domain.lights import LightsService
+from gateway.domain.sensors import SensorsService
 from gateway.domain.touchlink import TouchlinkService
 
 # A section of the full state (``GET /api/<key>``): lights, groups, sensors, ...
@@ -46,6 +47,7 @@ class DeconzServices:
     bindings: BindingsService | None = None
     groups: GroupsService | None = None
     scenes: ScenesService | None = None
+    sensors: SensorsService | None = None
 
     def sections(self) -> dict[str, StateSection]:
         """The collections of the full state, each answered by the service that owns it."""
@@ -54,4 +56,6 @@ class DeconzServices:
             sections["lights"] = self.lights.section
         if self.groups is not None:
             sections["groups"] = self.groups.section
+        if self.sensors is not None:
+            sections["sensors"] = self.sensors.section
         return sections

@@ -23,6 +23,7 @@ from gateway.api.deconz.schemas import (
     SUCCESS_LIST,
     TOUCHLINK_SCAN,
 )
+from gateway.api.deconz.sensor_routes import SENSOR_ROUTES
 
 CONFIG_ROUTES = [
     ApiRoute(
@@ -276,6 +277,12 @@ TOUCHLINK_ROUTES = [
     ),
 ]
 
-ROUTES: list[ApiRoute] = [*CONFIG_ROUTES, *LIGHT_ROUTES, *GROUP_ROUTES, *TOUCHLINK_ROUTES]
+ROUTES: list[ApiRoute] = [
+    *CONFIG_ROUTES,
+    *LIGHT_ROUTES,
+    *GROUP_ROUTES,
+    *SENSOR_ROUTES,
+    *TOUCHLINK_ROUTES,
+]
 
 __all__ = ["ERROR_LIST", "ROUTES"]

@@ -4,7 +4,9 @@ Why the event bus and not a sensors service: every sensor change is published as
 deCONZ websocket event ``{"e": "changed", "r": "sensors", "id", "state": {...}}`` (and
 ``"config": {"reachable": ...}``) whoever produces it, so the bindings follow sensors and
 switches without depending on how the sensors service is built. What it learns is kept per
-sensor (last state, reachability) to answer KNX reads and to send the status after an outage.
+sensor (last state, reachability) to answer KNX reads and to send the status after an outage;
+with the sensors service at hand, a sensor that has not sent since the start is looked up
+there (its stored last state and ``config.reachable``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from gateway.domain.bindings.ports import SensorListener
 from gateway.domain.events import EventBus, SubscriptionClosed
+from gateway.domain.sensors import SensorNotFound, SensorsService
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +28,9 @@ QUEUE = 1024
 class EventBusSensors:
     """Sensor states and button events as they pass on the event bus."""
 
-    def __init__(self, events: EventBus) -> None:
+    def __init__(self, events: EventBus, sensors: SensorsService | None = None) -> None:
         self._events = events
+        self._service = sensors
         self._states: dict[str, dict[str, Any]] = {}
         self._reachable: dict[str, bool] = {}
         self._listeners: list[SensorListener] = []
@@ -43,10 +47,31 @@ class EventBusSensors:
                 await self._task
             self._task = None
 
+    def exists(self, sensor_id: str) -> bool:
+        """Whether the sensors service has this sensor (True when there is no service)."""
+        if self._service is None:
+            return True
+        try:
+            self._service.get(sensor_id)
+        except SensorNotFound:
+            return False
+        return True
+
     def reachable(self, sensor_id: str) -> bool:
+        if sensor_id not in self._reachable and self._service is not None:
+            try:
+                config = self._service.get(sensor_id).config
+            except SensorNotFound:
+                return False
+            return bool(config.get("reachable", True))
         return self._reachable.get(sensor_id, True)
 
     def state(self, sensor_id: str) -> dict[str, Any] | None:
+        if sensor_id not in self._states and self._service is not None:
+            try:
+                return dict(self._service.get(sensor_id).state)
+            except SensorNotFound:
+                return None
         return self._states.get(sensor_id)
 
     def add_listener(self, listener: SensorListener) -> None:

@@ -1,0 +1,379 @@
+"""``DeconzEmulator``: a virtual ConBee II on a pty, over the ZNP emulator's simulated
+network (the same :class:`~hil.emulators.znp.air.Air`, lamps and plugs).
+
+Everything runs on the caller's event loop::
+
+    emu = DeconzEmulator(DeconzConfig(lights=2, state_file=tmp / "deconz.json"))
+    path = await emu.start()          # open ``path`` with zigpy-deconz
+    emu.unplug(); await emu.replug(); emu.reset()
+    await emu.stop()
+
+The layers: :class:`~hil.emulators.znp.transport.PtyPort` moves bytes (no protocol),
+:mod:`.slip` finds checked frames, :mod:`.frames` parses requests with zigpy-deconz's
+schemas, :class:`~.firmware.Firmware` dispatches to ``handlers/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zigpy.types as zt
+
+from hil.emulators.znp.air import Air
+from hil.emulators.znp.devices.device import SimDevice
+from hil.emulators.znp.devices.spec import DeviceSpec, numbered_lights
+from hil.emulators.znp.timing import Timing
+from hil.emulators.znp.transport import PtyPort
+
+from . import slip
+from . import state as state_file
+from .firmware import Firmware
+from .frames import FrameError, FrameLog, FrameRecord, Request, parse_request
+from .params import StickConfig
+from .timing import StickTiming
+
+LOGGER = logging.getLogger("hil.emulators.deconz.serial")
+
+RequestPredicate = Callable[[Request], bool]
+
+
+@dataclass
+class DeconzConfig:
+    """Everything the emulator is started with (CLI flags map 1:1 onto these)."""
+
+    link: Path | None = None  # stable symlink to the pty, like /dev/serial/by-id/...
+    state_file: Path | None = None
+    lights: int = 0
+    devices: list[DeviceSpec] = field(default_factory=list)
+    ieee: str | None = None  # stick MAC address (default: from state or random 00:21:2e:...)
+    timing: Timing = field(default_factory=Timing)  # the air and the lamps
+    stick_timing: StickTiming = field(default_factory=StickTiming)
+    channel_energy: dict[int, int] = field(default_factory=dict)
+    seed: int | None = None
+    usb: bool = True  # ConBee (USB: a reset re-enumerates the port) or RaspBee (UART)
+    save_interval: float = 1.0
+    frame_log_size: int = 1000
+
+    def all_devices(self) -> list[DeviceSpec]:
+        specs = numbered_lights(self.lights) + list(self.devices)
+        seen: set[zt.EUI64] = set()
+        for spec in specs:
+            if spec.ieee in seen:
+                raise ValueError(f"device {spec.ieee} is configured twice")
+            seen.add(spec.ieee)
+        return specs
+
+
+class DeconzEmulator:
+    def __init__(self, config: DeconzConfig | None = None) -> None:
+        self.config = config or DeconzConfig()
+        self.rng = random.Random(self.config.seed)
+        self.air = Air(latency=self.config.timing.hop_latency)
+        self.frame_log = FrameLog(self.config.frame_log_size)
+        self.decoder = slip.SlipDecoder(self._on_frame, self._on_bad_frame)
+        self.port = PtyPort(self.decoder.feed, link=self.config.link, on_host_change=self._host)
+        self.devices: dict[zt.EUI64, SimDevice] = {}
+        for spec in self.config.all_devices():
+            self.add_device(spec)
+        self._firmware: Firmware | None = None
+        self._waiters: list[tuple[RequestPredicate, asyncio.Future[Request]]] = []
+        self._saver: asyncio.Task[None] | None = None
+        self._replug: asyncio.TimerHandle | None = None
+        self._saved: str | None = None
+        self._save_lock = asyncio.Lock()
+
+    # -- life cycle ----------------------------------------------------------------------------
+    async def start(self) -> str:
+        """Loads the state file, powers the stick and plugs it in; returns the path to open."""
+        if self._firmware is not None:
+            raise RuntimeError("emulator already started")
+        saved = await state_file.load(self.config.state_file) if self.config.state_file else None
+        if saved is not None and saved.stick:
+            stick = StickConfig.from_json(saved.stick)
+        else:
+            stick = StickConfig(mac_address=self._new_mac())
+        self._firmware = Firmware(
+            stick,
+            self.air,
+            send=self._send,
+            timing=self.config.timing,
+            stick_timing=self.config.stick_timing,
+            rng=self.rng,
+            channel_energy=self.config.channel_energy,
+            on_reboot=self._rebooted,
+        )
+        if saved is not None:
+            for key, data in saved.devices.items():
+                device = self.devices.get(zt.EUI64.convert(key))
+                if device is not None:
+                    device.load_state(data)
+        self._firmware.power_on()
+        pts = self.port.open()
+        if self.config.state_file is not None:
+            self._saved = self._state_json()
+            self._saver = asyncio.get_running_loop().create_task(self._save_loop())
+        return str(self.config.link) if self.config.link else pts
+
+    async def stop(self) -> None:
+        """Unplugs, stops every timer and writes the state file."""
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+            self._saver = None
+        if self._replug is not None:
+            self._replug.cancel()
+            self._replug = None
+        self.port.close()
+        if self._firmware is not None:
+            self._firmware.power_off()
+        for device in self.devices.values():
+            device.cancel_timers()
+        for _, future in self._waiters:
+            future.cancel()
+        await self.save()
+
+    async def __aenter__(self) -> DeconzEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def firmware(self) -> Firmware:
+        if self._firmware is None:
+            raise RuntimeError("emulator not started")
+        return self._firmware
+
+    @property
+    def path(self) -> str | None:
+        if self.config.link is not None:
+            return str(self.config.link)
+        return self.port.slave_path
+
+    @property
+    def pty_path(self) -> str | None:
+        return self.port.slave_path
+
+    def _new_mac(self) -> zt.EUI64:
+        if self.config.ieee:
+            return zt.EUI64.convert(self.config.ieee)
+        tail = self.rng.randbytes(5)
+        return zt.EUI64.convert("00:21:2e:" + ":".join(f"{b:02x}" for b in tail))
+
+    # -- faults --------------------------------------------------------------------------------
+    def unplug(self) -> None:
+        """Pulls the stick: the host's port fails, the pty and the link vanish."""
+        if self._replug is not None:
+            self._replug.cancel()
+            self._replug = None
+        self.port.close()
+        self.firmware.power_off()
+        self.decoder.reset()
+        self.firmware.log_event("unplugged")
+
+    async def replug(self) -> str:
+        """Plugs the stick back in: a new pty, the link points to it again."""
+        if self.port.is_open:
+            return self.path or ""
+        self.firmware.power_on()
+        pts = self.port.open()
+        self.firmware.log_event(f"plugged in at {pts}")
+        return str(self.config.link) if self.config.link else pts
+
+    def reset(self, reason: str = "external") -> None:
+        """The stick's MCU restarts (as after a watchdog lapse)."""
+        self.firmware.reset(reason)
+
+    def _rebooted(self, reason: str) -> None:
+        """A ConBee is a USB device: its port disappears while it boots and comes back as
+        a new tty. A RaspBee (UART) keeps its port."""
+        self.decoder.reset()
+        if not self.config.usb:
+            self.firmware.notify()
+            return
+        self.port.close()
+        self.firmware.powered = False
+        loop = asyncio.get_running_loop()
+        self._replug = loop.call_later(self.config.stick_timing.reboot, self._reenumerated)
+
+    def _reenumerated(self) -> None:
+        self._replug = None
+        self.firmware.powered = True
+        pts = self.port.open()
+        self.firmware.log_event(f"back after reset at {pts}")
+
+    # -- devices -------------------------------------------------------------------------------
+    def add_device(self, spec: DeviceSpec) -> SimDevice:
+        if spec.ieee in self.devices:
+            raise ValueError(f"device {spec.ieee} already exists")
+        device = SimDevice(spec, timing=self.config.timing, rng=self.rng)
+        self.devices[spec.ieee] = device
+        self.air.add(device)
+        return device
+
+    def device(self, ieee: str | zt.EUI64) -> SimDevice:
+        key = ieee if isinstance(ieee, zt.EUI64) else zt.EUI64.convert(ieee)
+        try:
+            return self.devices[key]
+        except KeyError:
+            raise KeyError(f"no simulated device {ieee}") from None
+
+    def set_online(self, ieee: str | zt.EUI64, online: bool) -> None:
+        self.device(ieee).set_online(online)
+
+    def join(self, ieee: str | zt.EUI64) -> bool:
+        return self.device(ieee).try_join()
+
+    def leave(self, ieee: str | zt.EUI64) -> None:
+        self.device(ieee).leave(rejoin=False)
+
+    # -- observation ---------------------------------------------------------------------------
+    def frame_mark(self) -> int:
+        return self.frame_log.last_seq
+
+    def frames(self, since: int = 0) -> list[FrameRecord]:
+        return self.frame_log.records(since)
+
+    def requests(self, since: int = 0) -> list[Request]:
+        return [r.request for r in self.frame_log.records(since) if r.request is not None]
+
+    async def wait_for_request(
+        self, predicate: RequestPredicate, timeout: float = 5.0, *, since: int | None = None
+    ) -> Request:
+        """Waits for a request from the host matching ``predicate``."""
+        if since is not None:
+            for request in self.requests(since):
+                if predicate(request):
+                    return request
+        future: asyncio.Future[Request] = asyncio.get_running_loop().create_future()
+        entry = (predicate, future)
+        self._waiters.append(entry)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(entry)
+
+    def state(self, frames: int = 20) -> dict[str, Any]:
+        """A JSON-able picture of stick, network and devices (the ``state`` command)."""
+        fw = self._firmware
+        stick: dict[str, Any] = {
+            "plugged": self.port.is_open,
+            "path": self.path,
+            "pty": self.port.slave_path,
+            "host_connected": self.port.host_connected,
+        }
+        net = None
+        if fw is not None:
+            runtime = fw.runtime
+            stick.update(
+                ieee=str(fw.ieee),
+                powered=fw.powered,
+                firmware_version=f"0x{int(fw.version):08x}",
+                protocol_version=f"0x{fw.protocol_version:04x}",
+                network_state=runtime.network_state.name,
+                permit_join_remaining=fw.permit_remaining(),
+                watchdog_remaining=fw.watchdog_remaining(),
+                pending_indications=len(runtime.indications),
+                pending_confirms=len(runtime.confirms),
+                aps_slots_in_use=runtime.slots_in_use,
+                endpoints=[d.endpoint for d in fw.config.endpoints],
+                stats=vars(fw.stats),
+            )
+            formed = fw.config.network
+            if formed is not None:
+                net = {
+                    **formed.as_dict(),
+                    "pan_id": f"0x{formed.pan_id:04x}",
+                    "network_key": fw.config.network_key.serialize().hex(),
+                    "frame_counter": fw.config.frame_counter,
+                    "trust_center_devices": {str(k): v for k, v in fw.config.devices.items()},
+                }
+        recent = self.frame_log.records(max(0, self.frame_log.last_seq - frames))
+        return {
+            "stick": stick,
+            "network": net,
+            "devices": [d.snapshot() for d in self.devices.values()],
+            "frames": {
+                "received": self.frame_log.received,
+                "sent": self.frame_log.sent,
+                "dropped": self.frame_log.dropped,
+                "last_seq": self.frame_log.last_seq,
+                "recent": [r.describe() for r in recent],
+            },
+            "events": list(fw.events[-30:]) if fw else [],
+        }
+
+    # -- persistence ---------------------------------------------------------------------------
+    def _state(self) -> state_file.StateFile:
+        return state_file.StateFile(
+            stick=self.firmware.config.to_json(),
+            devices={str(ieee): d.to_state() for ieee, d in self.devices.items()},
+        )
+
+    def _state_json(self) -> str:
+        return json.dumps(self._state().to_json(), sort_keys=True)
+
+    async def save(self) -> None:
+        """Writes the state file now (no-op without ``state_file``)."""
+        if self.config.state_file is None or self._firmware is None:
+            return
+        async with self._save_lock:
+            current = self._state()
+            await state_file.save(self.config.state_file, current)
+            self._saved = json.dumps(current.to_json(), sort_keys=True)
+
+    async def _save_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.save_interval)
+            if self._state_json() != self._saved:
+                await asyncio.shield(self.save())
+
+    # -- wiring --------------------------------------------------------------------------------
+    def _send(self, frame: bytes, text: str) -> None:
+        self.frame_log.add("tx", text, frame)
+        LOGGER.debug("-> %s", text)
+        self.port.write(slip.encode(frame))
+
+    def _on_frame(self, frame: bytes) -> None:
+        try:
+            request = parse_request(frame)
+        except FrameError as exc:
+            self.frame_log.dropped += 1
+            self.frame_log.add("drop", str(exc), frame)
+            if self._firmware is not None:
+                self._firmware.drop(frame, str(exc))
+            return
+        self.frame_log.add("rx", request.describe(), frame, request)
+        LOGGER.debug("<- %s", request.describe())
+        for match, future in list(self._waiters):
+            if not future.done() and match(request):
+                future.set_result(request)
+        if self._firmware is not None:
+            self._firmware.handle(request)
+
+    def _on_bad_frame(self, body: bytes, reason: str) -> None:
+        self.frame_log.dropped += 1
+        self.frame_log.add("drop", reason, body)
+        if self._firmware is not None:
+            self._firmware.stats.dropped += 1
+
+    def _host(self, connected: bool) -> None:
+        if not connected:
+            self.decoder.reset()
+        if self._firmware is not None:
+            self._firmware.runtime.reported_flags = None  # a new host has been told nothing
+            self._firmware.log_event(
+                "host opened the port" if connected else "host closed the port"
+            )
