@@ -278,3 +278,19 @@ async def test_replacing_the_bindings_takes_effect_at_once() -> None:
     engine.handle(write("2/0/1", "1.001", 0))
     await engine.idle()
     assert lights.applied == [("1", {"on": False})]
+
+
+async def test_at_start_the_lamp_status_goes_once_after_the_radio_not_twice() -> None:
+    bus, lights = FakeBus(), FakeLights({"1": dict(LAMP, on=True)})
+    bus.connected, lights.radio_up = False, False  # the gateway is starting
+    engine = BindingEngine(bus, lights=lights, settle=0.0)
+    engine.replace([lamp_binding(bus)])
+    engine.check_links()
+    bus.connected = True  # the KNX link comes first
+    engine.check_links()
+    await engine.idle()
+    assert bus.writes("1/0/2") == [], "the stored state is not the lamp's word"
+    lights.radio_up = True
+    engine.check_links()
+    await engine.idle()
+    assert bus.writes("1/0/2") == [1]

@@ -411,9 +411,7 @@ class BindingEngine:
         self, ga: str, dpt: str, value: int | float, *, force: bool = False, keep: int = 1
     ) -> None:
         self._known[ga] = (dpt, value)
-        if self._resync_at is not None and self._outputs.get(ga, (None, "", ""))[1] in (
-            LAMP_STATUS_SLOTS
-        ):
+        if self._resync_at is not None and self._is_lamp_status(ga):
             return  # the radio just came back: the settled state is sent once, later
         if not self._knx_up:
             return  # logged once per outage by the watcher; sent once after recovery
@@ -482,7 +480,10 @@ class BindingEngine:
             self._knx_up = knx_up
             if knx_up:
                 log.info("event=bindings_knx_recovered resending=%d", len(self._known))
-                self._resend(lambda ga: True)
+                # Lamp status waits for a radio that is down or still settling: it is sent
+                # once from the lamps' fresh reports then, not twice.
+                lamps_ready = self._zigbee_up() and self._resync_at is None
+                self._resend(lambda ga: lamps_ready or not self._is_lamp_status(ga))
             else:
                 log.warning(
                     "event=bindings_knx_down: status telegrams are not sent until it is back"
@@ -501,6 +502,10 @@ class BindingEngine:
             for binding in self._bindings.values():
                 if binding.target.kind != "sensor":
                     self._refresh(binding, force=True)
+
+    def _is_lamp_status(self, ga: str) -> bool:
+        output = self._outputs.get(ga)
+        return output is not None and output[1] in LAMP_STATUS_SLOTS
 
     def _resend(self, wanted: Callable[[str], bool]) -> None:
         for ga, (dpt, value) in list(self._known.items()):
