@@ -270,3 +270,17 @@ async def test_openapi_lists_the_bindings_resource(world: World) -> None:
     paths = r.json()["paths"]
     assert "post" in paths["/api/{apikey}/bindings"]
     assert {"get", "put", "delete"} <= set(paths["/api/{apikey}/bindings/{id}"])
+
+
+async def test_unknown_keys_and_a_missing_target_get_deconz_errors_6_and_5(world: World) -> None:
+    light = world.light_id(EXTENDED)
+    r = await world.http.post(
+        world.url("/bindings"),
+        json={"target": {"type": "light", "id": light}, "knx": {"blink": "1/6/9"}},
+    )
+    assert r.status_code == 400 and r.json()[0]["error"]["type"] == 6, r.text
+    assert r.json()[0]["error"]["description"] == "parameter, knx.blink, not available"
+    r = await world.http.post(world.url("/bindings"), json={"knx": {"switch": "1/6/9"}})
+    assert r.status_code == 400 and r.json()[0]["error"]["type"] == 5, r.text
+    r = await world.http.post(world.url("/bindings"), content=b"{not json")
+    assert r.status_code == 400 and r.json()[0]["error"]["type"] == 2, r.text

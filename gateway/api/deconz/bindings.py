@@ -3,10 +3,10 @@
 deCONZ has no KNX; a binding is a gateway resource like a rule. The shapes follow the
 deCONZ conventions: a collection keyed by id, ``POST`` answers ``[{"success": {"id"}}]``,
 ``PUT`` one success item per changed key, ``DELETE`` ``[{"success": "/bindings/<id>
-deleted"}]``; errors are deCONZ lists (7 names the bad field and why, 3 for an unknown
-binding, 8 for a binding of the catalogue file, which is changed in the file). Without a
-KNX link (``knx.mode = none``) the resource does not exist (error 3). ``docs/bindings.md``
-describes the body.
+deleted"}]``; errors are deCONZ lists (7 names the bad field and why, 6 an unknown key or
+function, 5 a missing target, 3 an unknown binding, 8 a binding of the catalogue file, which
+is changed in the file). Without a KNX link (``knx.mode = none``) the resource does not
+exist (error 3). ``docs/bindings.md`` describes the body.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def _service(api: ApiRequest) -> BindingsService:
 
 
 def _invalid(exc: BindingInvalid) -> errors.ApiError:
+    if exc.reason.startswith("unknown"):  # an unknown key or function: deCONZ's error 6
+        return errors.parameter_not_available(f"/bindings/{exc.field.replace('.', '/')}", exc.field)
     return errors.ApiError(
         errors.INVALID_VALUE,
         f"/bindings/{exc.field.replace('.', '/')}",
@@ -108,6 +110,8 @@ async def get_binding(api: ApiRequest) -> Response:
 async def create_binding(api: ApiRequest) -> Response:
     service = _service(api)
     body = await api.json_object("/bindings")
+    if "target" not in body:
+        raise errors.missing_parameters("/bindings")
     try:
         binding = await service.create(body)
     except BindingInvalid as exc:
