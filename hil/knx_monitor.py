@@ -19,7 +19,7 @@ from types import TracebackType
 from xknx import XKNX
 from xknx.dpt.payload import DPTArray, DPTBinary
 from xknx.io import ConnectionConfig, ConnectionType
-from xknx.telegram import Telegram
+from xknx.telegram import GroupAddress, Telegram
 from xknx.telegram.apci import GroupValueRead, GroupValueResponse, GroupValueWrite
 
 from hil.watched_log import WatchedLog
@@ -96,6 +96,17 @@ class BusMonitor:
         seen = _seen(telegram)
         if seen is not None:
             self._log.append(seen)
+
+    async def write(self, group_address: str, payload: DPTBinary | DPTArray) -> None:
+        """Put a GroupValueWrite on the bus, as a wall switch on this tunnel would."""
+        telegram = Telegram(GroupAddress(group_address), payload=GroupValueWrite(payload))
+        await self._xknx.telegrams.put(telegram)
+
+    async def read(self, group_address: str) -> None:
+        """Put a GroupValueRead on the bus (a visualisation asking for a status)."""
+        await self._xknx.telegrams.put(
+            Telegram(GroupAddress(group_address), payload=GroupValueRead())
+        )
 
     @property
     def seen(self) -> list[SeenTelegram]:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.api.deconz.context import DeconzServices
 from gateway.api.deconz.routing import ApiRoute
 from gateway.domain.radio import ZigbeeNetwork
+
+if TYPE_CHECKING:
+    from gateway.domain.groups import GroupsService, ScenesService
+    from gateway.domain.lights import LightsService
+    from gateway.domain.sensors import SensorsService
+    from gateway.knx.catalogue_service import CatalogueService
+    from gateway.knx.link import KnxLink
 
 
 class StartupError(RuntimeError):
@@ -40,3 +47,10 @@ class Contribution:
     status: Callable[[], str] = lambda: ""
     # Stopped in reverse order of start.
     stop: Callable[[], Awaitable[None]] | None = None
+    # What the bindings (gateway.app.bindings_side) need from the two sides.
+    lights: LightsService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
+    sensors: SensorsService | None = None
+    knx_link: KnxLink | None = None
+    catalogues: CatalogueService | None = None

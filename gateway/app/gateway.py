@@ -32,6 +32,7 @@ from gateway.api.deconz.knx_status import KNX_ROUTES
 from gateway.api.deconz.routes import ROUTES
 from gateway.api.serving import server_config
 from gateway.app.admin_password import PASSWORD_FILE, PasswordFile
+from gateway.app.bindings_side import start_bindings
 from gateway.app.contribution import Contribution, StartupError
 from gateway.app.hostinfo import HostInfo
 from gateway.app.knx_side import start_knx
@@ -113,6 +114,10 @@ class Gateway:
         zigbee = self._contributions[0]
         self.zigbee = zigbee.network
         self.config.network = zigbee.network
+        knx = self._contributions[1]
+        self._contributions.append(
+            await start_bindings(self.store, self.events, knx.knx_link, zigbee, knx.catalogues)
+        )
 
         self.deconz = DeconzServices(
             config=self.config,

@@ -151,7 +151,11 @@ async def start_knx(gateway: Gateway) -> Contribution:
             await runtime.stop()
 
         return Contribution(
-            attach_deconz=attach, status=runtime.status, healthy=runtime.healthy, stop=stop_link
+            attach_deconz=attach,
+            status=runtime.status,
+            healthy=runtime.healthy,
+            stop=stop_link,
+            knx_link=link,
         )
 
     stack = build_thinknx(link, store, thinknx, catalogues)
@@ -182,4 +186,6 @@ async def start_knx(gateway: Gateway) -> Contribution:
         healthy=runtime.healthy,
         status=status,
         stop=stop,
+        knx_link=link,
+        catalogues=catalogues,
     )

@@ -237,6 +237,10 @@ async def start_zigbee(gateway: Gateway) -> Contribution:
         healthy=lambda: side.supervisor.alive,
         status=side.status,
         stop=stop,
+        lights=side.lights,
+        groups=side.groups,
+        scenes=side.scenes,
+        sensors=side.sensors,
     )
 
 
@@ -260,4 +264,6 @@ async def _without_radio(store: Store, events: EventBus) -> Contribution:
         await lights.stop()
         await sensors.stop()
 
-    return Contribution(attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop)
+    return Contribution(
+        attach_deconz=attach_lights, status=lambda: "zigbee: no radio", stop=stop, lights=lights
+    )

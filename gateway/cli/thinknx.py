@@ -115,6 +115,7 @@ async def _with_users(settings: Settings, action: Any) -> Any:
 
 
 def cmd_devices_check(args: argparse.Namespace) -> int:
+    from gateway.knx.bindings_file import load_bindings
     from gateway.knx.catalogue import CatalogueError, load_file
 
     path = args.file or _settings(args).thinknx.devices_file
@@ -123,9 +124,12 @@ def cmd_devices_check(args: argparse.Namespace) -> int:
         return 2
     try:
         devices, _sha = load_file(path)
+        bindings = load_bindings(path)
     except CatalogueError as exc:
         print(exc, file=sys.stderr)
         return 1
     controllers = sum(len(d.controllers) for d in devices)
-    print(f"{path}: ok ({len(devices)} devices, {controllers} controllers)")
+    print(
+        f"{path}: ok ({len(devices)} devices, {controllers} controllers, {len(bindings)} bindings)"
+    )
     return 0

@@ -196,8 +196,10 @@ def _devices(
     raw: Mapping[str, Any], lines: list[int], problems: list[Problem]
 ) -> list[DeviceConfig]:
     for key in raw:
-        if key != "devices":
-            problems.append(Problem(None, None, key, "unknown top-level key (only [[devices]])"))
+        if key not in ("devices", "bindings"):  # bindings: gateway.knx.bindings_file
+            problems.append(
+                Problem(None, None, key, "unknown top-level key (only [[devices]], [[bindings]])")
+            )
     entries = raw.get("devices", [])
     if not isinstance(entries, list):
         problems.append(Problem(None, None, "devices", "must be an array of tables [[devices]]"))

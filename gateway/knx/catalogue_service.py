@@ -114,6 +114,7 @@ class CatalogueService:
         self._repo = repo
         self.path = path
         self._on_change = on_change
+        self._listeners: list[Callable[[Catalogue], None]] = []
         self._poll_interval = poll_interval
         self._now = now
         self._current = Catalogue(source=str(path) if path else NO_FILE)
@@ -126,6 +127,10 @@ class CatalogueService:
 
     def set_listener(self, on_change: Callable[[Catalogue], None]) -> None:
         self._on_change = on_change
+
+    def add_listener(self, on_change: Callable[[Catalogue], None]) -> None:
+        """Another party told of every new catalogue (the bindings read the same file)."""
+        self._listeners.append(on_change)
 
     async def load(self) -> Catalogue:
         """Load the file (or nothing) and put it in service; :class:`CatalogueError` if bad."""
@@ -195,6 +200,8 @@ class CatalogueService:
         self._current = catalogue
         if self._on_change is not None:
             self._on_change(catalogue)
+        for listener in self._listeners:
+            listener(catalogue)
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:

@@ -7,7 +7,10 @@ overflows escape as ``OverflowError``, a NaN is packed into DPT 14 as is) and it
 transcoders take dataclasses, not numbers. So every entry here says what the API may pass
 (kind, range, unit) and xknx does the bit work. The number forms follow the Thinknx
 ``sendKNX*`` commands: DPT 2 is the raw 2-bit value (control << 1 | value), DPT 3 the raw
-nibble (bit 3 direction, bits 0-2 step code).
+nibble (bit 3 direction, bits 0-2 step code). The bindings' DPTs follow the same rule:
+17.001 is the scene number as ETS shows it (1..64), 18.001 is ``64 * learn + scene - 1``
+(the byte with its learn bit moved next to the number, so the range has no holes), 232.600
+is ``0xRRGGBB``.
 
 ``encode(dpt, value)`` and ``decode(dpt, payload)`` accept ``"9"``, ``"9.001"``, ``"DPT9.001"``
 and ``"DPST-9-1"``; a sub-number selects its own entry where its range differs (5.001 percent,
@@ -29,8 +32,12 @@ from xknx.dpt.dpt_2 import BoolControl, DPT2BitBoolean
 from xknx.dpt.dpt_3 import ControlDimming, DPTControlDimming
 from xknx.dpt.dpt_5 import DPTAngle, DPTScaling, DPTValue1ByteUnsigned
 from xknx.dpt.dpt_6 import DPTSignedRelativeValue
+from xknx.dpt.dpt_7 import DPTColorTemperature
 from xknx.dpt.dpt_9 import DPT2ByteFloat
 from xknx.dpt.dpt_14 import DPT4ByteFloat
+from xknx.dpt.dpt_17 import DPTSceneNumber
+from xknx.dpt.dpt_18 import DPTSceneControl, SceneControl
+from xknx.dpt.dpt_232 import DPTColorRGB, RGBColor
 from xknx.dpt.payload import DPTArray, DPTBinary
 from xknx.exceptions import ConversionError, CouldNotParseTelegram
 
@@ -130,6 +137,27 @@ def _nibble_from_knx(payload: Payload) -> Number:
     return int(data.control.value) << 3 | data.step_code
 
 
+def _scene_control_to_knx(value: Number) -> Payload:
+    number = int(value)
+    return DPTSceneControl.to_knx(SceneControl(scene_number=(number & 63) + 1, learn=number >= 64))
+
+
+def _scene_control_from_knx(payload: Payload) -> Number:
+    data = DPTSceneControl.from_knx(payload)
+    return (64 if data.learn else 0) | (data.scene_number - 1)
+
+
+def _rgb_to_knx(value: Number) -> Payload:
+    number = int(value)
+    color = RGBColor(red=number >> 16 & 0xFF, green=number >> 8 & 0xFF, blue=number & 0xFF)
+    return DPTColorRGB.to_knx(color)
+
+
+def _rgb_from_knx(payload: Payload) -> Number:
+    color = DPTColorRGB.from_knx(payload)
+    return color.red << 16 | color.green << 8 | color.blue
+
+
 def _exact(_value: float) -> float:
     return 0.0
 
@@ -164,6 +192,8 @@ _SPECS: Final[tuple[DptSpec, ...]] = (
             DPT2BitBoolean, _exact, _two_bit_to_knx, _two_bit_from_knx),
     DptSpec("3", "4 bit step (bit 3 direction, bits 0-2 step code)", Kind.INT, 0, 15, "",
             DPTControlDimming, _exact, _nibble_to_knx, _nibble_from_knx),
+    DptSpec("3.007", "4 bit dimming control (bit 3 increase, bits 0-2 step code, 0 = stop)",
+            Kind.INT, 0, 15, "", DPTControlDimming, _exact, _nibble_to_knx, _nibble_from_knx),
     DptSpec("5", "1 byte unsigned", Kind.INT, 0, 255, "",
             DPTValue1ByteUnsigned, _exact),
     DptSpec("5.001", "1 byte percent", Kind.FLOAT, 0, 100, "%",
@@ -172,10 +202,19 @@ _SPECS: Final[tuple[DptSpec, ...]] = (
             DPTAngle, _angle_precision),
     DptSpec("6", "1 byte signed", Kind.INT, -128, 127, "",
             DPTSignedRelativeValue, _exact),
+    DptSpec("7.600", "2 byte colour temperature", Kind.INT, 0, 65535, "K",
+            DPTColorTemperature, _exact),
     DptSpec("9", "2 byte float", Kind.FLOAT, -671088.64, 670433.28, "",
             DPT2ByteFloat, _float16_precision),
     DptSpec("14", "4 byte IEEE float", Kind.FLOAT, -FLOAT32_MAX, FLOAT32_MAX, "",
             DPT4ByteFloat, _float32_precision),
+    DptSpec("17.001", "scene number (scene 1 is 0 on the wire)", Kind.INT, 1, 64, "",
+            DPTSceneNumber, _exact),
+    DptSpec("18.001", "scene control (64 | scene - 1 to learn, scene - 1 to recall)",
+            Kind.INT, 0, 127, "", DPTSceneControl, _exact,
+            _scene_control_to_knx, _scene_control_from_knx),
+    DptSpec("232.600", "RGB colour 0xRRGGBB", Kind.INT, 0, 0xFFFFFF, "",
+            DPTColorRGB, _exact, _rgb_to_knx, _rgb_from_knx),
 )  # fmt: skip
 
 DPTS: Final[dict[str, DptSpec]] = {spec.dpt: spec for spec in _SPECS}

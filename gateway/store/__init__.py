@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.store.apikeys_repo import ApiKeyRepository, StoredApiKey
+from gateway.store.bindings_repo import BindingsRepository
 from gateway.store.config_repo import ConfigRepository, StoredConfig
 from gateway.store.db import StoreError, make_async_engine, make_sessionmaker, prepare_database
 from gateway.store.groups_repo import GroupsRepository
@@ -37,8 +38,9 @@ class Store:
         self.api_keys = ApiKeyRepository(self.sessions)
         self.knx = KnxRepository(self.sessions)
         self.lights = LightsRepository(self.sessions)
-        self.sensors = SensorsRepository(self.sessions)
+        self.bindings = BindingsRepository(self.sessions)
         self.groups = GroupsRepository(self.sessions)
+        self.sensors = SensorsRepository(self.sessions)
 
     @classmethod
     async def open(cls, url: str) -> Store:

@@ -4,7 +4,7 @@ Alembic (``migrations/env.py``) and the schema tests read the metadata from here
 aggregate with its own model module adds one import line below.
 """
 
-from gateway.store import groups_models, knx_models, models, sensor_models
+from gateway.store import bindings_models, groups_models, knx_models, models, sensor_models
 from gateway.store.models import Base
 
-__all__ = ["Base", "groups_models", "knx_models", "models", "sensor_models"]
+__all__ = ["Base", "bindings_models", "groups_models", "knx_models", "models", "sensor_models"]

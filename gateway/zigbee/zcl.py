@@ -30,11 +30,14 @@ from gateway.domain.lights.model import (
     LightAddress,
     LightCommand,
     LightType,
+    MoveLevel,
     SetColorLoop,
     SetColorTemp,
     SetHueSat,
     SetLevel,
     SetXY,
+    StepLevel,
+    StopLevel,
     TurnOff,
     TurnOn,
     TurnOnAtLevel,
@@ -59,6 +62,8 @@ COLOR_MODES = {0: "hs", 1: "xy", 2: "ct", 3: "hs"}  # 3: enhanced hue and satura
 LOOP_UPDATE_ACTION, LOOP_UPDATE_DIRECTION, LOOP_UPDATE_TIME = 0x01, 0x02, 0x04
 LOOP_DEACTIVATE, LOOP_FROM_CURRENT_HUE = 0x00, 0x02
 LOOP_UP = 0x01
+# Level Control move/step modes (ZCL 3.10.2.4.2).
+LEVEL_UP, LEVEL_DOWN = 0x00, 0x01
 
 # What to bind and report: (cluster, attribute, min s, max s, change).
 REPORTING: tuple[tuple[type[zigpy.zcl.Cluster], str, int, int, int], ...] = (
@@ -349,6 +354,28 @@ async def execute(
             await clusters[LevelControl.cluster_id].move_to_level(
                 level=colors.bri_to_level(bri), transition_time=colors.transition_to_zcl(tt), **kw
             )
+        case MoveLevel(up=up, rate=rate):
+            await _move_level(clusters[LevelControl.cluster_id], up, rate, kw)
+        case StepLevel(up=up, step=step, transition=tt):
+            level = clusters[LevelControl.cluster_id]
+            mode = LEVEL_UP if up else LEVEL_DOWN
+            size = max(1, min(254, step))
+            if up:
+                await level.step_with_on_off(
+                    step_mode=mode,
+                    step_size=size,
+                    transition_time=colors.transition_to_zcl(tt),
+                    **kw,
+                )
+            else:
+                await level.step(
+                    step_mode=mode,
+                    step_size=size,
+                    transition_time=colors.transition_to_zcl(tt),
+                    **kw,
+                )
+        case StopLevel():
+            await clusters[LevelControl.cluster_id].stop(**kw)
         case SetHueSat():
             await _hue_sat(clusters[Color.cluster_id], caps, command, kw)
         case SetColorTemp(ct=ct, transition=tt):
@@ -382,6 +409,17 @@ async def execute(
             await clusters[Identify.cluster_id].identify(identify_time=seconds, **kw)
         case _:  # pragma: no cover - the union is exhaustive
             raise AssertionError(command)
+
+
+async def _move_level(
+    cluster: zigpy.zcl.Cluster, up: bool, rate: int, kw: Mapping[str, Any]
+) -> Any:
+    """Up with on/off (an off lamp comes on, as under a KNX dimmer); down without it, so
+    the lamp stops at its lowest level instead of switching off."""
+    speed = max(1, min(254, rate))
+    if up:
+        return await cluster.move_with_on_off(move_mode=LEVEL_UP, rate=speed, **kw)
+    return await cluster.move(move_mode=LEVEL_DOWN, rate=speed, **kw)
 
 
 async def _hue_sat(

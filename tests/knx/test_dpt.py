@@ -168,3 +168,32 @@ def test_dpt9_invalid_data_marker_is_not_decoded_as_a_number() -> None:
 def test_dpt14_nan_on_the_bus_is_not_decoded_as_a_number() -> None:
     with pytest.raises(DptValueError):
         dpt.decode("14", DPTArray((0x7F, 0xC0, 0x00, 0x00)))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "payload"),
+    [
+        ("3.007", 0b1001, DPTBinary(0b1001)),  # increase, step code 1 ("100 %", start dimming)
+        ("3.007", 0, DPTBinary(0)),  # stop
+        ("7.600", 2700, DPTArray((0x0A, 0x8C))),
+        ("7.600", 65535, DPTArray((0xFF, 0xFF))),
+        ("17.001", 1, DPTArray((0x00,))),
+        ("17.001", 64, DPTArray((0x3F,))),
+        ("18.001", 4, DPTArray((0x04,))),  # recall scene 5
+        ("18.001", 64 | 4, DPTArray((0x84,))),  # learn scene 5
+        ("232.600", 0xFF8000, DPTArray((0xFF, 0x80, 0x00))),
+    ],
+)
+def test_binding_dpts_encode_to_the_known_bytes(name: str, value: int, payload: object) -> None:
+    assert dpt.encode(name, value) == payload
+    assert dpt.decode(name, payload) == value
+
+
+def test_dpt18_reserved_bit_on_the_bus_is_ignored_as_knx_requires() -> None:
+    assert dpt.decode("18.001", DPTArray((0xC4,))) == 64 | 4
+
+
+@pytest.mark.parametrize(("name", "value"), [("17.001", 0), ("17.001", 65), ("18.001", 128)])
+def test_binding_dpts_reject_numbers_outside_their_fields(name: str, value: int) -> None:
+    with pytest.raises(DptValueError):
+        dpt.encode(name, value)

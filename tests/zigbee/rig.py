@@ -79,7 +79,7 @@ class Gateway:
         await config.load()
         keys = ApiKeyService(self.store)
         await keys.load()
-        events = EventBus()
+        events = self.events = EventBus()
         self.side = ZigbeeSide(
             store=self.store,
             events=events,

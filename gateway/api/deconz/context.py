@@ -14,6 +14,7 @@ from typing import Any
 from gateway.api.guessing import GuessThrottle
 from gateway.domain.apikeys import ApiKeyService
 from gateway.domain.backup import BackupPort
+from gateway.domain.bindings.service import BindingsService
 from gateway.domain.config import GatewayConfigService
 from gateway.domain.events import EventBus
 from gateway.domain.groups import GroupsService, ScenesService
@@ -42,10 +43,11 @@ class DeconzServices:
     version: str = "0.0.0"
     lights: LightsService | None = None
     touchlink: TouchlinkService | None = None
-    groups: GroupsService | None = None
-    scenes: ScenesService | None = None
     backup: BackupPort | None = None
     knx_feed: KnxStatusSource | None = None
+    bindings: BindingsService | None = None
+    groups: GroupsService | None = None
+    scenes: ScenesService | None = None
     sensors: SensorsService | None = None
     guesses: GuessThrottle = field(default_factory=lambda: GuessThrottle("deconz"))
 

@@ -145,6 +145,30 @@ class SetLevel:
 
 
 @dataclass(frozen=True)
+class MoveLevel:
+    """Start changing the level at ``rate`` bri units per second, as a KNX dimmer does
+    while its rocker is held (DPT 3.007, step code 1). Moving up switches the light on;
+    moving down stops at the lowest level without switching off, as KNX dimmers do."""
+
+    up: bool
+    rate: int
+
+
+@dataclass(frozen=True)
+class StepLevel:
+    """Change the level by ``step`` bri units (a KNX relative dimming step 2..7)."""
+
+    up: bool
+    step: int
+    transition: int | None = None
+
+
+@dataclass(frozen=True)
+class StopLevel:
+    """Stop a level change in progress (DPT 3.007 step code 0: the rocker was released)."""
+
+
+@dataclass(frozen=True)
 class SetHueSat:
     """Either or both of hue and saturation."""
 
@@ -184,6 +208,9 @@ LightCommand = (
     | TurnOff
     | TurnOnAtLevel
     | SetLevel
+    | MoveLevel
+    | StepLevel
+    | StopLevel
     | SetHueSat
     | SetColorTemp
     | SetXY

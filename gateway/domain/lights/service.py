@@ -86,6 +86,7 @@ class LightsService:
         self._search = NewLightsSearch(clock)
         self._renderer = LightRenderer()
         self._light_events = LightEvents(events, notify_all)
+        self._report_listeners: list[Callable[[Light, dict[str, Any]], None]] = []
         # commanded values vs. stale reports; held-back reports come back through observed
         self._pending = PendingTargets(clock, release=self._release_held)
 
@@ -388,6 +389,7 @@ class LightsService:
         if light is None:
             return
         log.debug("light %s reports %s", light.rid, changes)
+        reported = changes
         changes = self._pending.filter_report(light.id, changes)
         before = self.api_state(light)
         fields = supported_state_fields(light.caps)
@@ -396,6 +398,15 @@ class LightsService:
                 light.state[key] = value
         light.state["reachable"] = True
         self._changed(light, before)
+        for listener in self._report_listeners:
+            # What the lamp said, unfiltered: a report that confirms a pending target is
+            # news to a listener even though the state already shows it.
+            listener(light, {k: v for k, v in reported.items() if k in fields})
+
+    def add_report_listener(self, listener: Callable[[Light, dict[str, Any]], None]) -> None:
+        """Be told of every report a light sends (the KNX bindings' status comes from the
+        lamp's own word, not from what we commanded)."""
+        self._report_listeners.append(listener)
 
     def _release_held(self, light_id: int, changes: dict[str, Any]) -> None:
         light = self._lights.get(light_id)
