@@ -23,10 +23,6 @@ import sys
 import venv
 from pathlib import Path
 
-from installer import install
-from installer.destinations import SchemeDictionaryDestination
-from installer.sources import WheelFile
-
 PYTHON_VERSION = "3.11"
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
@@ -75,6 +71,12 @@ def scheme(venv_dir: str, distribution: str) -> dict[str, str]:
 
 
 def install_wheel(wheel: Path, root: Path, venv_dir: str) -> None:
+    # Imported here so that the rest of this module (tested in tests/lifecycle) loads
+    # without Debian's python3-installer.
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+
     with WheelFile.open(wheel) as source:
         destination = SchemeDictionaryDestination(
             scheme(venv_dir, source.distribution),
