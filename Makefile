@@ -159,8 +159,8 @@ PACKAGE_TEST_FOREIGN ?= arm64
 PACKAGE_TEST_TOOLS   := debootstrap systemd-container qemu-user-static binfmt-support \
                         python3 dpkg-dev
 IMAGE_OUT       ?= $(CURDIR)/build/image
-IMAGE_TOOLS     := vmdb2 debootstrap qemu-user-static binfmt-support dosfstools parted \
-                   kpartx qemu-utils e2fsprogs zerofree
+IMAGE_TOOLS     := debos debootstrap qemu-user-static binfmt-support systemd-container \
+                   dosfstools mtools parted e2fsprogs device-tree-compiler
 
 .PHONY: deb deb-tools package-test image
 deb-tools:

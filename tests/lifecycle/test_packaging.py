@@ -245,6 +245,7 @@ SHELL_SCRIPTS = sorted(
     [DEBIAN / n for n in ("postinst", "prerm", "postrm", "config")]
     + list((DEBIAN / "ci").glob("*.sh"))
     + list((ROOT / "image").glob("*.sh"))
+    + [ROOT / "image" / "overlay" / "usr" / "local" / "sbin" / "gateway-firstboot"]
 )
 
 
