@@ -211,8 +211,19 @@ for so in site.rglob("*.so"):
     names.add(".".join([*rel.parts[:-1], rel.name.split(".")[0]]))
 for name in sorted(names):
     importlib.import_module(name)
-import sqlalchemy.ext.asyncio, greenlet, cryptography.hazmat.bindings._rust
-print(f"imported {len(names)} compiled modules")
+import asyncio
+from sqlalchemy import text
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+from gateway.store.db import make_async_engine
+AESCCM(bytes(16)).encrypt(bytes(13), b"data", None)  # cffi backend + OpenSSL bindings
+async def select() -> int:  # SQLAlchemy asyncio runs on greenlet
+    engine = make_async_engine("sqlite:////tmp/package-test.db")
+    async with engine.connect() as connection:
+        value = (await connection.execute(text("select 1 + 1"))).scalar()
+    await engine.dispose()
+    return value
+assert asyncio.run(select()) == 2
+print(f"imported {len(names)} compiled modules; AES-CCM and async SQLite work")
 ' || fail "compiled modules do not load ($arch)"
     in_root "$root" runuser -u gateway -- env GATEWAY_STATE_DIR=/var/lib/gateway \
         gateway --config /etc/gateway/gateway.toml db upgrade || fail "db upgrade ($arch)"
