@@ -17,7 +17,8 @@ PYTEST_ARGS ?=
 #   systemd: systemd-analyze for the unit file checks
 #   udev: udevadm for the rule tests
 #   python3-seccomp: the unit's system call filter applied to the gateway in tests/lifecycle
-APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp
+#   binutils: readelf, for the packaging test of the .deb's library dependencies
+APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp binutils
 
 .PHONY: all venv system-deps run test test-fast lint format bench db-upgrade constraints clean
 

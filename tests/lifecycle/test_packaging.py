@@ -211,7 +211,8 @@ def test_make_test_does_not_install_the_packaging_tools() -> None:
         | set(make_variable("PACKAGE_TEST_TOOLS").split())
         | set(make_variable("IMAGE_TOOLS").split())
     )
-    assert not (test_packages & (heavy - {"python3", "dpkg-dev", "systemd"})), (
+    # binutils (readelf) is shared: the Depends tests below read ELF files.
+    assert not (test_packages & (heavy - {"python3", "dpkg-dev", "systemd", "binutils"})), (
         "packaging tools leaked into make test"
     )
     test_line = re.search(r"^test:(.*)$", MAKEFILE, re.MULTILINE)
