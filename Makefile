@@ -150,7 +150,7 @@ install:
 #   make deb                    gateway_<version>_{amd64,arm64,armhf}.deb in build/deb
 #   make deb DEB_ARCHES=amd64   one architecture only
 #   make package-test           amd64 .deb booted in systemd-nspawn, arm64 .deb in a qemu chroot
-#   make image                  build/image/gateway-pi-arm64.img (Pi 3/4/5, Debian 12 arm64)
+#   make image                  build/image/gateway-pi-arm64-<version>.img (Pi 3/4, Debian 12 arm64)
 DEB_ARCHES      ?= amd64 arm64 armhf
 DEB_OUT         ?= $(CURDIR)/build/deb
 DEB_BUILD_TOOLS := debhelper dpkg-dev fakeroot lintian python3 python3-venv python3-pip \
