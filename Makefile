@@ -19,7 +19,8 @@ PYTEST_ARGS ?=
 #   python3-seccomp: the unit's system call filter applied to the gateway in tests/lifecycle
 #   chromium/chromium-driver: the headless browser the page tests drive (tests/web)
 #   iproute2/util-linux: ip and unshare, for discovery tests in a private network namespace
-APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp chromium chromium-driver iproute2 util-linux
+#   binutils: readelf, for the packaging test of the .deb's library dependencies
+APT_PACKAGES := knxd knxd-tools umockdev postgresql systemd udev python3-seccomp chromium chromium-driver iproute2 util-linux binutils
 
 .PHONY: all venv system-deps run test test-fast lint format bench db-upgrade constraints clean
 
@@ -155,3 +156,40 @@ install:
 	  fi; \
 	fi
 	@echo "install: done. Edit $(INSTALL_ETC)/gateway.toml, then: systemctl enable --now gateway"
+
+# ---------------------------------------------------------------------------------------
+# Debian packages, their tests on Debian 12 and the Raspberry Pi image (docs/packaging.md).
+# Heavy and root-only: never part of `make test`. Each target installs the Debian tools it
+# needs itself (debian/ci/apt-need.sh). Products go to build/ (ignored by git).
+#   make deb                    gateway_<version>_{amd64,arm64,armhf}.deb in build/deb
+#   make deb DEB_ARCHES=amd64   one architecture only
+#   make package-test           amd64 .deb booted in systemd-nspawn, arm64 .deb in a qemu chroot
+#   make image                  build/image/gateway-pi-arm64-<version>.img (Pi 3/4, Debian 12 arm64)
+DEB_ARCHES      ?= amd64 arm64 armhf
+DEB_OUT         ?= $(CURDIR)/build/deb
+DEB_BUILD_TOOLS := debhelper dpkg-dev fakeroot lintian python3 python3-venv python3-pip \
+                   python3-installer binutils
+PACKAGE_TEST_DIR     ?= $(CURDIR)/build/package-test
+PACKAGE_TEST_FOREIGN ?= arm64
+PACKAGE_TEST_TOOLS   := debootstrap systemd-container qemu-user-static binfmt-support \
+                        python3 dpkg-dev
+IMAGE_OUT       ?= $(CURDIR)/build/image
+IMAGE_TOOLS     := debos debootstrap qemu-user-static binfmt-support systemd-container \
+                   dosfstools mtools parted e2fsprogs device-tree-compiler
+
+.PHONY: deb deb-tools package-test image
+deb-tools:
+	debian/ci/apt-need.sh $(DEB_BUILD_TOOLS)
+
+deb: deb-tools
+	for arch in $(DEB_ARCHES); do debian/ci/build-deb.sh $$arch $(DEB_OUT) || exit 1; done
+
+package-test:
+	debian/ci/apt-need.sh $(DEB_BUILD_TOOLS) $(PACKAGE_TEST_TOOLS)
+	debian/ci/package-test.sh $(DEB_OUT) $(PACKAGE_TEST_DIR) $(PACKAGE_TEST_FOREIGN)
+
+image:
+	debian/ci/apt-need.sh $(DEB_BUILD_TOOLS) $(IMAGE_TOOLS)
+	test -e $(DEB_OUT)/gateway_$$(dpkg-parsechangelog -S Version)_arm64.deb || \
+	  debian/ci/build-deb.sh arm64 $(DEB_OUT)
+	image/build.sh $(DEB_OUT) $(IMAGE_OUT)

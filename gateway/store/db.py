@@ -41,11 +41,29 @@ def _urls(url: str) -> tuple[URL, URL]:
     if backend == "sqlite":
         return parsed.set(drivername="sqlite"), parsed.set(drivername="sqlite+aiosqlite")
     if backend == "postgresql":
+        _require_postgres_driver()
         return (
             parsed.set(drivername="postgresql+psycopg"),
             parsed.set(drivername="postgresql+psycopg_async"),
         )
     raise StoreError(f"store.url: unsupported database {backend!r} (use sqlite or postgresql)")
+
+
+def _require_postgres_driver() -> None:
+    """Fail with the fix in the message when the optional PostgreSQL driver is absent.
+
+    psycopg is the ``postgres`` extra, not a hard dependency (no armhf wheel on PyPI, and
+    SQLite installs do not need it); without this check the user would get SQLAlchemy's
+    bare ``No module named 'psycopg'`` from deep inside engine creation.
+    """
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise StoreError(
+            "store.url: PostgreSQL needs the optional 'postgres' extra, which is not "
+            f"installed ({exc}); install it with: pip install 'gateway[postgres]', "
+            "or use SQLite (leave store.url unset)"
+        ) from None
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
