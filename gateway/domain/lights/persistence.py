@@ -12,18 +12,14 @@ one transaction every ``interval`` seconds and at stop. A power cut loses at mos
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 from typing import Any
 
+from gateway.domain.dirty_writer import DirtyWriter
 from gateway.store import Store
 
-log = logging.getLogger(__name__)
 
-
-class StateFlusher:
+class StateFlusher(DirtyWriter):
     """Remembers which lights changed by reports and writes their last state in batches."""
 
     def __init__(
@@ -32,44 +28,7 @@ class StateFlusher:
         states: Callable[[set[int]], dict[int, dict[str, Any]]],
         interval: float,
     ) -> None:
-        self._store = store
-        self._states = states
-        self._interval = interval
-        self._dirty: set[int] = set()
-        self._task: asyncio.Task[None] | None = None
+        async def write(ids: set[int]) -> None:
+            await store.lights.save_states(states(ids))
 
-    def mark(self, light_id: int) -> None:
-        self._dirty.add(light_id)
-
-    def discard(self, light_id: int) -> None:
-        """The light's state was just written (or it is gone): nothing pending for it."""
-        self._dirty.discard(light_id)
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="lights-flush")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self.flush()
-
-    async def flush(self) -> None:
-        """Write the state of every light changed by reports since the last flush."""
-        dirty, self._dirty = self._dirty, set()
-        try:
-            await self._store.lights.save_states(self._states(dirty))
-        except Exception:
-            self._dirty |= dirty
-            raise
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("could not store light states; will retry")
+        super().__init__(write, interval, name="light")
