@@ -137,9 +137,11 @@ class RepeatFolder(logging.Filter):
 
     Why: a fault that repeats per request or per accept (EMFILE: "socket.accept() out of
     system resource") wrote 143,000 ERROR lines (67 MB) in 45 s and buried everything else.
-    A record is "the same" when logger, level and the first line of the unformatted message
-    match, numbers aside (asyncio puts descriptors and timer deadlines in its). The first
-    record after a window that had suppressed ones says how many were left out.
+    A record is "the same" when logger, level and the first line of the formatted message
+    match, numbers aside (asyncio puts descriptors and timer deadlines in its). Formatted,
+    not the template: one template carries many different events (a link's state changes
+    ``from=connecting to=connected``, ``to=lost``...), and each of those must be seen. The
+    first record after a window that had suppressed ones says how many were left out.
     """
 
     def __init__(
@@ -158,7 +160,7 @@ class RepeatFolder(logging.Filter):
         self._seen: OrderedDict[tuple[str, int, str], list[float]] = OrderedDict()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        first_line = str(record.msg).split("\n", 1)[0][:160]
+        first_line = record.getMessage().split("\n", 1)[0][:160]
         key = (record.name, record.levelno, _DIGITS.sub("#", first_line))
         now = self._clock()
         state = self._seen.get(key)  # [window start, passed, suppressed]

@@ -154,3 +154,27 @@ def test_a_line_repeated_thousands_of_times_is_written_a_few_times() -> None:
     assert len(lines) == 5 + 1 + 1
     assert "another fault" in lines[5]
     assert lines[-1].endswith("[142995 more like this suppressed]")
+
+
+def test_one_template_with_different_values_is_not_folded_as_a_repeat():
+    """A link's state changes share a template; each change must reach the log."""
+    from gateway.logsetup import RepeatFolder
+
+    folder = RepeatFolder(burst=2, window=60.0, clock=lambda: 0.0)
+
+    def record(*args: object) -> logging.LogRecord:
+        return logging.LogRecord(
+            "gateway.knx.link",
+            logging.INFO,
+            __file__,
+            1,
+            "event=knx_link_state from=%s to=%s",
+            args,
+            None,
+        )
+
+    states = [("connected", "lost"), ("lost", "connecting"), ("connecting", "connected")] * 2
+    passed = [folder.filter(record(*s)) for s in states]
+    assert passed == [True] * len(states)  # each distinct change twice: within the burst
+    same = [folder.filter(record("a", "b")) for _ in range(4)]
+    assert same == [True, True, False, False]
