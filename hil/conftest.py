@@ -26,7 +26,9 @@ import pytest_asyncio
 
 from hil.api import Deconz, EventStream, Thinknx, until
 from hil.knx_monitor import BusMonitor
-from hil.rig import Rig, RigConfigError, zigbee_variants
+from hil.rig import Rig
+from hil.rig_environment import RigConfigError
+from hil.zigbee_side import zigbee_variants
 
 PAIRING_TIMEOUT = 90.0  # a real lamp may take a while to find an open network
 RESCUE_AFTER = 5.0  # an emulated lamp joins within a second when it can

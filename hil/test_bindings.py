@@ -22,7 +22,8 @@ from xknx.dpt.payload import DPTArray, DPTBinary
 
 from hil.api import Deconz, until
 from hil.knx_monitor import BusMonitor, SeenTelegram
-from hil.rig import LightReading, Rig
+from hil.rig import Rig
+from hil.zigbee_side import LightReading
 
 pytestmark = [pytest.mark.hil, pytest.mark.usefixtures("knx_connected")]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from hil.api import Deconz, success_items, until
-from hil.rig import PRIMARY_CHANNELS, Rig
+from hil.rig import Rig
+from hil.zigbee_side import PRIMARY_CHANNELS
 
 pytestmark = pytest.mark.hil
 

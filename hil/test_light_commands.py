@@ -14,7 +14,8 @@ import pytest
 import pytest_asyncio
 
 from hil.api import Deconz, EventStream, success_items, until
-from hil.rig import LightReading, Rig
+from hil.rig import Rig
+from hil.zigbee_side import LightReading
 
 pytestmark = pytest.mark.hil
 

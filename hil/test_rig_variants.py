@@ -1,4 +1,4 @@
-"""Which Zigbee sides the suite runs on, as the environment says (``hil/rig.py``).
+"""Which Zigbee sides the suite runs on, as the environment says (``hil/zigbee_side.py``).
 
 No peers are started: these check only the choice, so a wrong variable is caught with a
 message naming it before any rig runs.
@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from hil.rig import (
+from hil.rig import Rig
+from hil.rig_environment import (
     ENV_VIRTUAL_STICKS,
     ENV_ZIGBEE,
     ENV_ZIGBEE_KIND,
-    HardwareZigbee,
-    Rig,
     RigConfigError,
-    VirtualZigbee,
-    zigbee_variants,
 )
+from hil.zigbee_side import HardwareZigbee, VirtualZigbee, zigbee_variants
 
 pytestmark = pytest.mark.hil
 
