@@ -18,7 +18,7 @@ from .devices import (
     Value,
 )
 from .server import ConnectionInfo, KnxEmulator
-from .tunnelling import ServerOptions
+from .tunnel_state import ServerOptions
 
 __all__ = [
     "Action",

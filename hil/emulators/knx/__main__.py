@@ -15,7 +15,7 @@ from pathlib import Path
 from .bus import BusTelegram
 from .catalogue import CatalogueError, default_devices, load_devices
 from .server import KnxEmulator
-from .tunnelling import ServerOptions
+from .tunnel_state import ServerOptions
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -24,7 +24,8 @@ from xknx.telegram.apci import APCI, GroupValueRead, GroupValueResponse, GroupVa
 
 from .bus import Bus, BusTelegram, Payload, TelegramKind
 from .devices import Device, ensure_payload
-from .tunnelling import ServerOptions, TunnelConnection, TunnellingServer, is_loopback
+from .tunnel_state import ServerOptions, TunnelConnection, is_loopback
+from .tunnelling import TunnellingServer
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,9 @@
 
 The transports in ``server.py`` parse datagrams/streams into xknx ``KNXIPFrame`` objects and
 call :meth:`TunnellingServer.handle` with a :class:`Peer` to answer through. Connection
-state lives in :class:`TunnelConnection` dataclasses. What a real KNX IP interface does and
+state lives in :class:`TunnelConnection` dataclasses (``tunnel_state.py``); who may connect
+is ``admission.py``, what we say we are ``identity.py``, and the ordered, acknowledged
+delivery of our own frames ``delivery.py``. What a real KNX IP interface does and
 we do too (KNX 03.08.02 Core, 03.08.04 Tunnelling):
 
 * CONNECT assigns a channel and an individual address from a pool (E_NO_MORE_CONNECTIONS
@@ -21,29 +23,22 @@ we do too (KNX 03.08.02 Core, 03.08.04 Tunnelling):
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar
 
 from xknx.cemi.cemi_frame import CEMIFrame, CEMILData
 from xknx.cemi.const import CEMIMessageCode
 from xknx.exceptions import ConversionError, CouldNotParseCEMI, UnsupportedCEMIMessage
 from xknx.knxip import (
-    DIB,
     HPAI,
     ConnectionStateRequest,
     ConnectionStateResponse,
     ConnectRequest,
-    ConnectRequestType,
     ConnectResponse,
     ConnectResponseData,
     DescriptionRequest,
     DescriptionResponse,
-    DIBDeviceInformation,
-    DIBServiceFamily,
-    DIBSuppSVCFamilies,
     DisconnectRequest,
     DisconnectResponse,
     ErrorCode,
@@ -54,87 +49,16 @@ from xknx.knxip import (
     SearchRequest,
     SearchResponse,
     TunnellingAck,
-    TunnellingLayer,
     TunnellingRequest,
 )
-from xknx.telegram import IndividualAddress
 
+from .admission import ConnectErrorResponse, admit
 from .bus import Bus, BusTelegram
+from .delivery import deliver_outbox
+from .identity import description_blocks
+from .tunnel_state import Peer, ServerOptions, TunnelConnection
 
 log = logging.getLogger(__name__)
-
-TUNNELLING_REQUEST_TIMEOUT = 1.0  # KNX 03.08.04 §2.6: ack within 1 s, repeat once
-
-
-class Peer(Protocol):
-    """Where a frame came from and how to answer: a UDP socket or a TCP stream."""
-
-    kind: Literal["udp", "tcp"]
-    source: tuple[str, int]
-
-    def send(self, body: KNXIPBody, addr: tuple[str, int] | None = None) -> None:
-        """Send a frame (to ``addr`` for UDP; the stream ignores it)."""
-
-
-class ConnectErrorResponse(ConnectResponse):
-    """A refused CONNECT: only channel 0 and the status, as the spec has it.
-
-    xknx's ConnectResponse always appends a data endpoint and a CRD with an address; a
-    refusal has neither (KNX 03.08.02 Core §7.8.2).
-    """
-
-    def calculated_length(self) -> int:
-        return 2
-
-    def to_knx(self) -> bytes:
-        return bytes((0, self.status_code.value))
-
-
-def is_loopback(addr: tuple[str, int]) -> bool:
-    """The emulator never sends anywhere but loopback, whatever a frame's HPAI says."""
-    try:
-        return ipaddress.ip_address(addr[0]).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass(eq=False)
-class TunnelConnection:
-    """One client's tunnel: channel, address, endpoints, sequence counters, outbox."""
-
-    channel: int
-    individual_address: IndividualAddress
-    peer: Peer
-    control_addr: tuple[str, int]
-    data_addr: tuple[str, int]
-    last_seen: float
-    rx_expected: int = 0
-    tx_sequence: int = 0
-    outbox: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
-    pending_ack: dict[int, asyncio.Future[ErrorCode]] = field(default_factory=dict)
-    pump: asyncio.Task[None] | None = None
-    frames_in: int = 0
-    frames_out: int = 0
-
-    @property
-    def origin(self) -> str:
-        return f"tunnel:{self.channel}"
-
-
-@dataclass
-class ServerOptions:
-    """Identity and fault knobs of the server; tests flip the knobs at run time."""
-
-    individual_address: str = "1.1.250"
-    first_client_address: str = "1.1.240"
-    max_connections: int = 8
-    heartbeat_timeout: float = 120.0
-    name: str = "gateway KNX emulator"
-    tcp: bool = False
-    refuse_connections: bool = False
-    send_confirmations: bool = True
-    confirm_delay: float = 0.0
-    ack_requests: bool = True
 
 
 class TunnellingServer:
@@ -231,30 +155,15 @@ class TunnellingServer:
 
     # --- discovery --------------------------------------------------------------------------
 
-    def _dibs(self) -> list[DIB]:
-        info = DIBDeviceInformation()
-        info.individual_address = IndividualAddress(self.options.individual_address)
-        info.name = self.options.name
-        info.serial_number = "00:00:67:61:74:65"
-        info.mac_address = "00:00:00:00:00:00"
-        families = DIBSuppSVCFamilies()
-        tunnelling_version = 2 if self.options.tcp else 1
-        families.families = [
-            DIBSuppSVCFamilies.Family(DIBServiceFamily.CORE, tunnelling_version),
-            DIBSuppSVCFamilies.Family(DIBServiceFamily.DEVICE_MANAGEMENT, 1),
-            DIBSuppSVCFamilies.Family(DIBServiceFamily.TUNNELING, tunnelling_version),
-        ]
-        return [info, families]
-
     def _on_search(self, body: SearchRequest, peer: Peer) -> None:
         host, port = self._endpoint()
         response = SearchResponse(control_endpoint=HPAI(host, port))
-        response.dibs = self._dibs()
+        response.dibs = description_blocks(self.options)
         self._send(peer, response, self._reply_addr(body.discovery_endpoint, peer))
 
     def _on_description(self, body: DescriptionRequest, peer: Peer) -> None:
         response = DescriptionResponse()
-        response.dibs = self._dibs()
+        response.dibs = description_blocks(self.options)
         self._send(peer, response, self._reply_addr(body.control_endpoint, peer))
 
     # --- connection management ------------------------------------------------------------
@@ -262,7 +171,7 @@ class TunnellingServer:
     def _on_connect(self, body: ConnectRequest, peer: Peer) -> None:
         self.connect_requests.append(self._clock())
         reply_to = self._reply_addr(body.control_endpoint, peer)
-        status, address = self._admit(body)
+        status, address = admit(body, self.options, self.connections.values())
         if status is not ErrorCode.E_NO_ERROR or address is None:
             self._send(peer, ConnectErrorResponse(status_code=status), reply_to)
             return
@@ -277,7 +186,7 @@ class TunnellingServer:
         )
         self.connections[channel] = conn
         conn.pump = asyncio.get_running_loop().create_task(
-            self._pump(conn), name=f"knx-emulator-channel-{channel}"
+            deliver_outbox(conn, self._give_up), name=f"knx-emulator-channel-{channel}"
         )
         host, port = self._endpoint()
         response = ConnectResponse(
@@ -287,30 +196,6 @@ class TunnellingServer:
         )
         self._send(peer, response, reply_to)
         log.info("channel=%s connected address=%s via %s", channel, address, peer.kind)
-
-    def _admit(self, body: ConnectRequest) -> tuple[ErrorCode, IndividualAddress | None]:
-        """Decide a CONNECT: status and the address to assign."""
-        if self.options.refuse_connections:
-            return ErrorCode.E_NO_MORE_CONNECTIONS, None
-        if body.cri.connection_type is not ConnectRequestType.TUNNEL_CONNECTION:
-            return ErrorCode.E_CONNECTION_TYPE, None
-        if body.cri.knx_layer is not TunnellingLayer.DATA_LINK_LAYER:
-            return ErrorCode.E_TUNNELLING_LAYER, None
-        pool = self._address_pool()
-        taken = {c.individual_address for c in self.connections.values()}
-        wanted = body.cri.individual_address
-        if wanted is not None:
-            if wanted not in pool or wanted in taken:
-                return ErrorCode.E_NO_MORE_UNIQUE_CONNECTIONS, None
-            return ErrorCode.E_NO_ERROR, wanted
-        free = [a for a in pool if a not in taken]
-        if not free:
-            return ErrorCode.E_NO_MORE_CONNECTIONS, None
-        return ErrorCode.E_NO_ERROR, free[0]
-
-    def _address_pool(self) -> list[IndividualAddress]:
-        first = IndividualAddress(self.options.first_client_address).raw
-        return [IndividualAddress(first + i) for i in range(self.options.max_connections)]
 
     def _on_connectionstate(self, body: ConnectionStateRequest, peer: Peer) -> None:
         conn = self._connection(body.communication_channel_id, peer)
@@ -403,39 +288,9 @@ class TunnellingServer:
         if future is not None and not future.done():
             future.set_result(body.status_code)
 
-    async def _pump(self, conn: TunnelConnection) -> None:
-        """Deliver the outbox in order; over UDP wait for each ack, repeat once, then drop."""
-        loop = asyncio.get_running_loop()
-        while True:
-            raw = await conn.outbox.get()
-            sequence = conn.tx_sequence
-            request = TunnellingRequest(
-                communication_channel_id=conn.channel, sequence_counter=sequence, raw_cemi=raw
-            )
-            if conn.peer.kind == "tcp":
-                self._send(conn.peer, request)
-                conn.tx_sequence = (sequence + 1) & 0xFF
-                conn.frames_out += 1
-                continue
-            for _attempt in range(2):
-                future: asyncio.Future[ErrorCode] = loop.create_future()
-                conn.pending_ack[sequence] = future
-                self._send(conn.peer, request, conn.data_addr)
-                try:
-                    async with asyncio.timeout(TUNNELLING_REQUEST_TIMEOUT):
-                        status = await future
-                except TimeoutError:
-                    continue
-                finally:
-                    conn.pending_ack.pop(sequence, None)
-                if status is ErrorCode.E_NO_ERROR:
-                    break
-            else:
-                log.info("channel=%s dropped: tunnelling request not acknowledged", conn.channel)
-                self.drop(conn, notify=True)
-                return
-            conn.tx_sequence = (sequence + 1) & 0xFF
-            conn.frames_out += 1
+    def _give_up(self, conn: TunnelConnection) -> None:
+        """The client acknowledged neither try of a frame: drop it and tell it so."""
+        self.drop(conn, notify=True)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -459,8 +314,3 @@ class TunnellingServer:
 
     def _send(self, peer: Peer, body: KNXIPBody, addr: tuple[str, int] | None = None) -> None:
         peer.send(body, addr)
-
-
-def frame_of(body: KNXIPBody) -> bytes:
-    """Wire bytes of a frame body (header included)."""
-    return KNXIPFrame.init_from_body(body).to_knx()
