@@ -27,6 +27,7 @@ import ctypes
 import logging
 import re
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,3 +226,55 @@ class EmulatorChild:
                 await watcher
         if self._proc is not None:
             await self._terminate(self._proc)
+
+
+class EmulatorHandle:
+    """What every starter of one emulator child (the virtual stick, the virtual KNX
+    interface, the one-child rig) shows its owner: the child's pid, whether it runs, how
+    often it came back by itself, and a bounded stop. Subclasses set ``_child``."""
+
+    _child: EmulatorChild
+
+    @property
+    def pid(self) -> int | None:
+        return self._child.pid
+
+    @property
+    def running(self) -> bool:
+        return self._child.running
+
+    @property
+    def restarts(self) -> int:
+        """How often the emulator was started again after dying on its own."""
+        return self._child.restarts
+
+    async def stop(self) -> None:
+        """Close its stdin (it exits), then SIGTERM, then SIGKILL, each bounded."""
+        await self._child.stop()
+
+
+# --- the child's half -----------------------------------------------------------------------
+
+
+async def until_parent_says_stop() -> None:
+    """Return on SIGINT/SIGTERM or when stdin reaches EOF: the child's half of the rules
+    above, so that it ends with the gateway however the gateway ended."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    eof = asyncio.create_task(_stdin_closed())
+    eof.add_done_callback(lambda _task: stop.set())
+    try:
+        await stop.wait()
+    finally:
+        eof.cancel()
+
+
+async def _stdin_closed() -> None:
+    """Returns when stdin reaches EOF (the parent is gone or closed the pipe)."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while await reader.read(4096):
+        pass

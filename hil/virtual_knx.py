@@ -21,11 +21,16 @@ import argparse
 import asyncio
 import logging
 import re
-import signal
 import sys
 from pathlib import Path
 
-from hil.child import ChildStartError, EmulatorChild, RestartPolicy
+from hil.child import (
+    ChildStartError,
+    EmulatorChild,
+    EmulatorHandle,
+    RestartPolicy,
+    until_parent_says_stop,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,7 @@ class VirtualKnxError(RuntimeError):
     """The emulator child did not come up; the message says what it printed or why."""
 
 
-class VirtualKnx:
+class VirtualKnx(EmulatorHandle):
     """Starts and stops the emulator child; ``port`` is where it listens once started."""
 
     def __init__(
@@ -65,19 +70,6 @@ class VirtualKnx:
     def _argv(self, port: int) -> list[str]:
         return [sys.executable, "-m", "hil.virtual_knx", "--host", self.host, "--port", str(port)]
 
-    @property
-    def pid(self) -> int | None:
-        return self._child.pid
-
-    @property
-    def running(self) -> bool:
-        return self._child.running
-
-    @property
-    def restarts(self) -> int:
-        """How often the emulator was started again after dying on its own."""
-        return self._child.restarts
-
     async def start(self) -> int:
         """Spawn the child and wait for its "listening" line; returns the port."""
         try:
@@ -90,21 +82,8 @@ class VirtualKnx:
         log.info("event=knx_emulator_started pid=%s port=%s", self.pid, self.port)
         return self.port
 
-    async def stop(self) -> None:
-        """Close its stdin (it exits), then SIGTERM, then SIGKILL, each bounded."""
-        await self._child.stop()
-
 
 # --- the child ---------------------------------------------------------------------------------
-
-
-async def _stdin_closed() -> None:
-    """Returns when stdin reaches EOF (the parent is gone or closed the pipe)."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    while await reader.read(4096):
-        pass
 
 
 async def _serve(host: str, port: int) -> int:
@@ -117,14 +96,7 @@ async def _serve(host: str, port: int) -> int:
         f" (udp, {len(emulator.devices)} devices)",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    eof = asyncio.create_task(_stdin_closed())
-    eof.add_done_callback(lambda _task: stop.set())
-    await stop.wait()
-    eof.cancel()
+    await until_parent_says_stop()
     await emulator.stop()
     return 0
 

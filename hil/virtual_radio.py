@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hil.child import ChildStartError, EmulatorChild, RestartPolicy
+from hil.child import ChildStartError, EmulatorChild, EmulatorHandle, RestartPolicy
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class VirtualRadioError(RuntimeError):
     """The emulator child did not come up; the message says why."""
 
 
-class VirtualRadio:
+class VirtualRadio(EmulatorHandle):
     """Starts the emulator child and tells where the virtual stick is."""
 
     def __init__(
@@ -127,19 +127,6 @@ class VirtualRadio:
             restart=restart,
         )
 
-    @property
-    def pid(self) -> int | None:
-        return self._child.pid
-
-    @property
-    def running(self) -> bool:
-        return self._child.running
-
-    @property
-    def restarts(self) -> int:
-        """How often the emulator was started again after dying on its own."""
-        return self._child.restarts
-
     def command_line(self) -> list[str]:
         args = [
             sys.executable,
@@ -169,9 +156,6 @@ class VirtualRadio:
             raise VirtualRadioError(str(exc)) from None
         log.info("virtual Zigbee stick at %s (emulator pid %s)", match.group(1), self.pid)
         return match.group(1)
-
-    async def stop(self) -> None:
-        await self._child.stop()
 
     async def command(self, cmd: str, **args: Any) -> Any:
         """Send one control command (``state``, ``unplug``, ``device_off`` ...)."""

@@ -28,13 +28,18 @@ import contextlib
 import importlib
 import logging
 import re
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hil.child import ChildStartError, EmulatorChild, RestartPolicy
+from hil.child import (
+    ChildStartError,
+    EmulatorChild,
+    EmulatorHandle,
+    RestartPolicy,
+    until_parent_says_stop,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +62,7 @@ class RigAddresses:
     knx_port: int | None
 
 
-class VirtualRig:
+class VirtualRig(EmulatorHandle):
     """Starts and stops the one child that runs the asked-for emulators."""
 
     def __init__(
@@ -88,19 +93,6 @@ class VirtualRig:
             # A rig child that dies on its own comes back, like a stick replugged.
             restart=RESTART,
         )
-
-    @property
-    def pid(self) -> int | None:
-        return self._child.pid
-
-    @property
-    def running(self) -> bool:
-        return self._child.running
-
-    @property
-    def restarts(self) -> int:
-        """Children started again after an exit nobody asked for."""
-        return self._child.restarts
 
     def command_line(self) -> list[str]:
         args = [sys.executable, "-m", "hil.virtual_rig", "--dir", str(self.directory)]
@@ -139,20 +131,8 @@ class VirtualRig:
         )
         return addresses
 
-    async def stop(self) -> None:
-        await self._child.stop()
-
 
 # --- the child ---------------------------------------------------------------------------------
-
-
-async def _stdin_closed() -> None:
-    """Returns when stdin reaches EOF (the parent is gone or closed the pipe)."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    while await reader.read(4096):
-        pass
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -176,14 +156,7 @@ async def _serve(args: argparse.Namespace) -> int:
             stack.push_async_callback(bus.stop)
             knx_port = str(bus.port)
         print(f"ready radio={radio_path} knx={knx_port} control={control}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        eof = asyncio.create_task(_stdin_closed())
-        eof.add_done_callback(lambda _task: stop.set())
-        await stop.wait()
-        eof.cancel()
+        await until_parent_says_stop()
     return 0
 
 
