@@ -18,7 +18,30 @@ from .codecs import bit, byte_from_knx, byte_to_knx, float16_from_knx, float16_t
 
 
 @dataclass(kw_only=True, eq=False)
-class Thermostat(Device):
+class _SetpointAndMode(Device):
+    """What a thermostat and a split unit share: a setpoint (DPT 9.001) and a one-byte mode,
+    each echoed on its status object (``setpoint_status``, ``mode_status``)."""
+
+    current_setpoint: float = 21.0
+    current_mode: int = 1
+
+    def _on_setpoint(self, payload: Payload) -> None:
+        self.current_setpoint = float16_from_knx(payload)
+        self.report("setpoint_status", float16_to_knx(self.current_setpoint))
+
+    def _on_mode(self, payload: Payload) -> None:
+        self.current_mode = byte_from_knx(payload)
+        self.report("mode_status", byte_to_knx(self.current_mode))
+
+    def _setpoint_state(self) -> Payload:
+        return float16_to_knx(self.current_setpoint)
+
+    def _mode_state(self) -> Payload:
+        return byte_to_knx(self.current_mode)
+
+
+@dataclass(kw_only=True, eq=False)
+class Thermostat(_SetpointAndMode):
     """Room thermostat: actual temperature (DPT 9.001, reported), setpoint (DPT 9.001),
     mode (1 byte, DPT 20.102/5.010) and chrono enable (DPT 1.003), each with status."""
 
@@ -70,14 +93,6 @@ class Thermostat(Device):
                 await asyncio.sleep(self.report_interval)
                 self.report("temperature", float16_to_knx(self.actual_temperature), delay=0)
 
-    def _on_setpoint(self, payload: Payload) -> None:
-        self.current_setpoint = float16_from_knx(payload)
-        self.report("setpoint_status", float16_to_knx(self.current_setpoint))
-
-    def _on_mode(self, payload: Payload) -> None:
-        self.current_mode = byte_from_knx(payload)
-        self.report("mode_status", byte_to_knx(self.current_mode))
-
     def _on_chrono(self, payload: Payload) -> None:
         self.chrono_enabled = read_bit(payload)
         self.report("chrono_status", bit(self.chrono_enabled))
@@ -85,18 +100,12 @@ class Thermostat(Device):
     def _temperature_state(self) -> Payload:
         return float16_to_knx(self.actual_temperature)
 
-    def _setpoint_state(self) -> Payload:
-        return float16_to_knx(self.current_setpoint)
-
-    def _mode_state(self) -> Payload:
-        return byte_to_knx(self.current_mode)
-
     def _chrono_state(self) -> Payload:
         return bit(self.chrono_enabled)
 
 
 @dataclass(kw_only=True, eq=False)
-class HvacUnit(Device):
+class HvacUnit(_SetpointAndMode):
     """Split unit / fan coil: power (DPT 1.001), setpoint (DPT 9.001), mode and fan speed
     (1 byte each), all with status."""
 
@@ -130,26 +139,12 @@ class HvacUnit(Device):
         self.on = read_bit(payload)
         self.report("power_status", bit(self.on))
 
-    def _on_setpoint(self, payload: Payload) -> None:
-        self.current_setpoint = float16_from_knx(payload)
-        self.report("setpoint_status", float16_to_knx(self.current_setpoint))
-
-    def _on_mode(self, payload: Payload) -> None:
-        self.current_mode = byte_from_knx(payload)
-        self.report("mode_status", byte_to_knx(self.current_mode))
-
     def _on_fan(self, payload: Payload) -> None:
         self.fan_speed = byte_from_knx(payload)
         self.report("fan_status", byte_to_knx(self.fan_speed))
 
     def _power_state(self) -> Payload:
         return bit(self.on)
-
-    def _setpoint_state(self) -> Payload:
-        return float16_to_knx(self.current_setpoint)
-
-    def _mode_state(self) -> Payload:
-        return byte_to_knx(self.current_mode)
 
     def _fan_state(self) -> Payload:
         return byte_to_knx(self.fan_speed)
