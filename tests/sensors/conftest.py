@@ -5,12 +5,12 @@ of pairing, which test_join_* and the pydeconz ``added`` test still do from scra
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.templates import run_in_own_loop
 from tests.sensors.rig import sensors_rig
 from tests.zigbee.conftest import copy_template
 
@@ -23,19 +23,7 @@ def _build(directory: Path) -> None:
         async with sensors_rig(directory, search=True):
             pass
 
-    errors: list[BaseException] = []
-
-    def target() -> None:  # outside any test's event loop
-        try:
-            asyncio.run(run())
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(180)
-    if errors:
-        raise errors[0]
+    run_in_own_loop(run, timeout=180)
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ tests/zigbee/test_network.py also checks on its own.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import templates
 from tests.zigbee.rig import TEMPLATE_FILES, zigbee_rig
 
 _templates: dict[str, Path] = {}
@@ -27,20 +26,7 @@ def _build(directory: Path, paired: int) -> None:
         async with zigbee_rig(directory, lights=4, paired=paired):
             pass
 
-    # A thread of its own: the template is made outside any test's event loop.
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(run())
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(120)
-    if errors:
-        raise errors[0]
+    templates.run_in_own_loop(run, timeout=120)
 
 
 def template(factory: pytest.TempPathFactory, name: str) -> Path:
@@ -53,12 +39,8 @@ def template(factory: pytest.TempPathFactory, name: str) -> Path:
 
 
 def copy_template(source: Path, target: Path) -> None:
-    for item in source.iterdir():
-        if item.name.startswith(TEMPLATE_FILES):
-            if item.is_dir():
-                shutil.copytree(item, target / item.name)
-            else:
-                shutil.copy2(item, target / item.name)
+    """Copy a ZNP rig's network (:data:`TEMPLATE_FILES`) into a test's directory."""
+    templates.copy_template(source, target, TEMPLATE_FILES)
 
 
 @pytest.fixture

@@ -10,10 +10,7 @@ directory), the "restart with restore" path that test_deconz_network.py checks o
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import shutil
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from zigpy.zcl import foundation
 from hil.emulators.deconz import DeconzConfig, DeconzEmulator, StickTiming
 from hil.emulators.deconz.frames import Request
 from hil.emulators.znp import DeviceSpec, Timing
+from tests.helpers import templates
 from tests.zigbee.rig import CLUSTERS, FAST, MANUAL_LAMP, Gateway
 from tests.zigbee.test_deconz_gateway import DeconzRig
 
@@ -73,34 +71,18 @@ async def restart_gateway(rig: DeconzRig) -> Gateway:
 def make_template(directory: Path, *, lights: int = 0, paired: int = 0) -> Path:
     """A formed ConBee network (with ``paired`` lamps), made in a thread of its own:
     outside any test's event loop."""
-    errors: list[BaseException] = []
 
     async def form() -> None:
         async with conbee_rig(directory, lights=lights, paired=paired):
             pass
 
-    def run() -> None:
-        try:
-            asyncio.run(form())
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if errors:
-        raise errors[0]
+    templates.run_in_own_loop(form, timeout=120)
     return directory
 
 
 def copy_template(source: Path, target: Path) -> Path:
-    for item in source.iterdir():
-        if item.name.startswith(TEMPLATE_FILES):
-            if item.is_dir():
-                shutil.copytree(item, target / item.name)
-            else:
-                shutil.copy2(item, target / item.name)
-    return target
+    """Copy a ConBee rig's network (:data:`TEMPLATE_FILES`) into a test's directory."""
+    return templates.copy_template(source, target, TEMPLATE_FILES)
 
 
 def is_cluster_command(request: Request, cluster_id: int, nwk: int) -> bool:
