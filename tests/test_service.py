@@ -15,23 +15,8 @@ import pytest
 
 from gateway.app import Gateway, StartupError
 from gateway.app.systemd import SystemdNotifier
-from gateway.settings import load_settings
+from tests.helpers.gateway_settings import gateway_settings as settings_for
 from tests.helpers.servers import free_port
-
-
-def settings_for(tmp_path: Path, **env: str):
-    base = {
-        "GATEWAY_STATE_DIR": str(tmp_path / "state"),
-        "GATEWAY_HTTP_HOST": "127.0.0.1",
-        "GATEWAY_HTTP_PORT": str(free_port()),
-        "GATEWAY_RADIO_KIND": "none",
-        "GATEWAY_KNX_MODE": "none",
-        "GATEWAY_THINKNX_ENABLED": "false",
-        "GATEWAY_CONFIG": str(tmp_path / "absent.toml"),
-    }
-    base.update(env)
-    (tmp_path / "absent.toml").write_text("")
-    return load_settings(environ=base)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from gateway.app import Gateway
+from tests.helpers.gateway_settings import gateway_settings as settings_for
 from tests.helpers.servers import free_port
-from tests.test_service import settings_for
 
 # Nagle plus the client's delayed ACK holds every keep-alive body for ~40 ms, except on the
 # first request of a connection (the client still ACKs at once then). A loaded machine can

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from gateway.app import Gateway
 from gateway.app.systemd import SystemdNotifier
 from gateway.domain.radio import RadioState
 from hil.virtual_rig import VirtualRig
+from tests.helpers.gateway_settings import gateway_settings as settings_for
+from tests.helpers.processes import our_children
 from tests.helpers.servers import free_port
 from tests.helpers.waiting import until
-from tests.test_service import settings_for
 
 
 def rig_children() -> list[int]:
     """Our child processes running the virtual rig."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        alive = stat.rsplit(")", 1)[1].split()[0] != "Z"
-        if ppid == os.getpid() and alive and b"hil." in cmdline:
-            found.append(int(entry.name))
-    return found
+    return our_children(b"hil.")
 
 
 async def test_one_child_serves_the_stick_and_the_knx_interface(tmp_path):

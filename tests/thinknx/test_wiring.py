@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
@@ -12,43 +11,28 @@ import pytest
 from gateway.app import Gateway, StartupError
 from gateway.app.systemd import SystemdNotifier
 from gateway.knx.users import ThinknxUsers
-from gateway.settings import load_settings
+from gateway.settings import Settings
+from tests.helpers.gateway_settings import gateway_settings
+from tests.helpers.processes import our_children
 from tests.helpers.servers import free_port
 from tests.thinknx.conftest import PASSWORD, USER
 
 
-def settings_for(tmp_path: Path, **env: str):
-    base = {
-        "GATEWAY_STATE_DIR": str(tmp_path / "state"),
-        "GATEWAY_HTTP_HOST": "127.0.0.1",
-        "GATEWAY_HTTP_PORT": str(free_port()),
-        "GATEWAY_RADIO_KIND": "none",
+def settings_for(tmp_path: Path, **env: str) -> Settings:
+    """A gateway with Thinknx on a free port and the virtual KNX rig."""
+    knx = {
         "GATEWAY_KNX_MODE": "virtual",
         "GATEWAY_KNX_PROBE_INTERVAL": "0.3",
+        "GATEWAY_THINKNX_ENABLED": "true",
         "GATEWAY_THINKNX_HOST": "127.0.0.1",
         "GATEWAY_THINKNX_PORT": str(free_port()),
-        "GATEWAY_CONFIG": str(tmp_path / "absent.toml"),
     }
-    base.update(env)
-    (tmp_path / "absent.toml").write_text("")
-    return load_settings(environ=base)
+    return gateway_settings(tmp_path, **{**knx, **env})
 
 
 def emulator_children() -> list[int]:
     """Our child processes running the virtual rig (both emulators in one child)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() and b"hil.virtual_rig" in cmdline and stat.split()[2] != "Z":
-            found.append(int(entry.name))
-    return found
+    return our_children(b"hil.virtual_rig")
 
 
 async def test_the_gateway_serves_thinknx_over_the_virtual_rig_and_stops_the_emulator(tmp_path):

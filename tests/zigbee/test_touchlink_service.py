@@ -13,26 +13,19 @@ import httpx
 from gateway.app import Gateway
 from gateway.app.admin_password import read_password_file
 from gateway.domain.radio import RadioState
-from gateway.settings import load_settings
+from gateway.settings import Settings
 from gateway.zigbee.touchlink import TouchlinkTiming, scan_duration
+from tests.helpers.gateway_settings import gateway_settings
 from tests.helpers.servers import free_port
 from tests.zigbee.rig import until
 
 
-def settings_for(tmp_path: Path, radio: str):
-    (tmp_path / "absent.toml").write_text("")
-    return load_settings(
-        environ={
-            "GATEWAY_STATE_DIR": str(tmp_path / "state"),
-            "GATEWAY_HTTP_HOST": "127.0.0.1",
-            "GATEWAY_HTTP_PORT": str(free_port()),
-            "GATEWAY_HTTP_WEBSOCKET_PORT": str(free_port()),
-            "GATEWAY_RADIO_KIND": radio,
-            "GATEWAY_RADIO_VIRTUAL_LIGHTS": "2",
-            "GATEWAY_KNX_MODE": "none",
-            "GATEWAY_THINKNX_ENABLED": "false",
-            "GATEWAY_CONFIG": str(tmp_path / "absent.toml"),
-        }
+def settings_for(tmp_path: Path, radio: str) -> Settings:
+    return gateway_settings(
+        tmp_path,
+        GATEWAY_HTTP_WEBSOCKET_PORT=str(free_port()),
+        GATEWAY_RADIO_KIND=radio,
+        GATEWAY_RADIO_VIRTUAL_LIGHTS="2",
     )
 
 

@@ -1,0 +1,26 @@
+"""Which child processes of this test run are alive: for tests that prove a child ends
+with its parent, or comes back after a kill."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def our_children(marker: bytes) -> list[int]:
+    """The pids of this process's living (not zombie) children whose command line holds
+    ``marker`` (e.g. ``b"hil.virtual_rig"``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        # The command name in parentheses may hold spaces: read the fields after it.
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == os.getpid() and state != "Z" and marker in cmdline:
+            found.append(int(entry.name))
+    return found
