@@ -20,11 +20,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from gateway.api.serving import ServerLimits, server_config
 from tests.helpers.harness import harness
-from tests.helpers.servers import free_port
+from tests.helpers.servers import free_port, serving
 
 LIMITS = ServerLimits(request_timeout=1.0, keep_alive=1, max_connections=64)
 SLACK = 4.0  # a loaded machine
@@ -37,17 +36,8 @@ async def served(url: str, limits: ServerLimits = LIMITS) -> AsyncIterator[tuple
         config = server_config(
             h.app, limits, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        try:
+        async with serving(config):
             yield f"http://127.0.0.1:{port}", port
-        finally:
-            server.should_exit = True
-            await task
 
 
 async def _closed_by_server(reader: asyncio.StreamReader, within: float) -> bool:

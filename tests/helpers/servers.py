@@ -23,6 +23,14 @@ async def running_server(app: Any, port: int | None = None) -> AsyncIterator[str
     """Yield the base URL of ``app`` served by uvicorn; shut it down afterwards."""
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    async with serving(config):
+        yield f"http://127.0.0.1:{port}"
+
+
+@asynccontextmanager
+async def serving(config: uvicorn.Config) -> AsyncIterator[uvicorn.Server]:
+    """Serve ``config`` (any uvicorn configuration, e.g. the gateway's own limits) on this
+    event loop until the block ends; a server that fails to start raises here."""
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -30,7 +38,7 @@ async def running_server(app: Any, port: int | None = None) -> AsyncIterator[str
             task.result()
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
         server.should_exit = True
         await task
