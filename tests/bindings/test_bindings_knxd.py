@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from tests.bindings.world import World, bindings_world
 from tests.helpers.waiting import until
-from tests.knx.knxd_peer import BusFrame, BusMonitor, Knxd, inside, unavailable_reason
+from tests.knx.knxd_peer import BusFrame, BusMonitor, Knxd, running_knxd
 from tests.zigbee.rig import zcl_frame
 
 pytestmark = pytest.mark.knxd
@@ -37,19 +37,8 @@ QUIET = 0.6
 
 @pytest.fixture
 def knxd(tmp_path: Path) -> Iterator[Knxd]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    daemon = Knxd(tmp_path / "knxd")
-    daemon.directory.mkdir()
-    daemon.create_namespace()
-    try:
-        with inside(daemon.namespace):
-            daemon.pick_port()
-            daemon.start()
-            yield daemon
-    finally:
-        daemon.destroy()
+    with running_knxd(tmp_path / "knxd") as daemon:
+        yield daemon
 
 
 @pytest_asyncio.fixture

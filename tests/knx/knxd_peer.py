@@ -43,6 +43,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 CLONE_NEWNET = 0x40000000
 TOOLS = ("knxd", "knxtool")
 NAMESPACE_TOOLS = ("unshare", "nsenter", "ip", "ss")
@@ -290,3 +292,23 @@ class BusMonitor:
                         return frame
                 self._changed.clear()
                 await self._changed.wait()
+
+
+@contextlib.contextmanager
+def running_knxd(directory: Path, *, routing: bool = False) -> Iterator[Knxd]:
+    """knxd in its own network namespace, started; the calling thread (the test) is inside
+    that namespace too until the block ends, and the namespace is gone afterwards. Skips,
+    saying why, where knxd cannot run (:func:`unavailable_reason`)."""
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    directory.mkdir(parents=True, exist_ok=True)
+    daemon = Knxd(directory, routing=routing)
+    daemon.create_namespace()
+    try:
+        with inside(daemon.namespace):
+            daemon.pick_port()
+            daemon.start()
+            yield daemon
+    finally:
+        daemon.destroy()

@@ -20,37 +20,23 @@ from gateway.knx.errors import KnxUnavailable
 from gateway.knx.link import KnxLink, LinkState
 from gateway.settings import KnxSection
 from tests.knx.conftest import AT_ONCE, link_settings
-from tests.knx.knxd_peer import BusMonitor, Knxd, inside, unavailable_reason
+from tests.knx.knxd_peer import BusMonitor, Knxd, running_knxd
 
 pytestmark = pytest.mark.knxd
-
-
-def running_knxd(directory: Path, *, routing: bool) -> Iterator[Knxd]:
-    """knxd in its own network namespace; the test runs inside that namespace too."""
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    daemon = Knxd(directory, routing=routing)
-    daemon.create_namespace()
-    try:
-        with inside(daemon.namespace):
-            daemon.pick_port()
-            daemon.start()
-            yield daemon
-    finally:
-        daemon.destroy()
 
 
 @pytest.fixture
 def knxd(tmp_path: Path) -> Iterator[Knxd]:
     """knxd as a tunnelling server."""
-    yield from running_knxd(tmp_path, routing=False)
+    with running_knxd(tmp_path, routing=False) as daemon:
+        yield daemon
 
 
 @pytest.fixture
 def routing_knxd(tmp_path: Path) -> Iterator[Knxd]:
     """knxd as a tunnelling server and a KNXnet/IP router (multicast on the namespace's lo)."""
-    yield from running_knxd(tmp_path, routing=True)
+    with running_knxd(tmp_path, routing=True) as daemon:
+        yield daemon
 
 
 @pytest.fixture
