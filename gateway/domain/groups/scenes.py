@@ -22,6 +22,7 @@ import logging
 from typing import Any
 
 from gateway.clock import utcnow
+from gateway.domain.groups.hue_rendering import render_hue_scenes
 from gateway.domain.groups.membership import RADIO_PROBLEMS
 from gateway.domain.groups.records import (
     ALL_GROUP_ID,
@@ -113,6 +114,15 @@ class ScenesService:
 
     def all(self) -> list[tuple[Group, Scene]]:
         return [(g, s) for g in self.groups.all() for _, s in sorted(g.scenes.items())]
+
+    async def section(self) -> dict[str, Any]:
+        """The ``scenes`` of the full state (Hue v1; aiohue reads its scenes from there)."""
+        return render_hue_scenes(self.all())
+
+    async def set_meta(self, scene: Scene, changes: dict[str, Any]) -> None:
+        """Hue attributes (appdata, picture) the gateway keeps for the client."""
+        scene.meta.update(changes)
+        await self._save(scene)
 
     async def _save(self, scene: Scene) -> None:
         scene.meta["lastupdated"] = utcnow().strftime("%Y-%m-%dT%H:%M:%S")
