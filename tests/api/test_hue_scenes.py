@@ -237,9 +237,10 @@ async def test_group_action_recalls_by_hue_id_also_through_group_0(sqlite_url):
         r = await rig.client.put(rig.url(f"/groups/{gid}/action"), json={"scene": hue_id})
         assert r.json() == [{"success": {f"/groups/{gid}/action/scene": hue_id}}]
         assert rig.transport.scene_calls[-1] == ("recall", int(gid), 1, None)
-        r = await rig.client.put(rig.url("/groups/0/action"), json={"scene": hue_id})
-        assert r.status_code == 200, r.text
-        assert rig.transport.scene_calls[-1] == ("recall", int(gid), 1, None)  # its own group
+        body = {"scene": hue_id, "transitiontime": 7}  # as phue's run_scene sends it
+        r = await rig.client.put(rig.url("/groups/0/action"), json=body)
+        assert r.json() == [{"success": {"/groups/0/action/scene": hue_id}}]
+        assert rig.transport.scene_calls[-1] == ("recall", int(gid), 1, 7)  # its own group
         calls = len(rig.transport.scene_calls)
         r = await rig.client.put(rig.url(f"/groups/{other}/action"), json={"scene": hue_id})
         assert error(r)["type"] == 7
