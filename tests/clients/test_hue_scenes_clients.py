@@ -27,6 +27,12 @@ def level(rig, index: int) -> int:
     return int(rig.emu_value(index, LEVEL, "current_level"))
 
 
+def mark(rig) -> int:
+    """Where the emulator's record of frames stands now (air log on ZNP, requests on deCONZ)."""
+    air_log = getattr(rig.emulator, "air_log", None)
+    return air_log.last_seq if air_log is not None else rig.emulator.frame_mark()
+
+
 async def test_phue_lists_runs_and_deletes_a_scene_made_at_scenes(rig, tmp_path):
     host, port = host_port(rig)
     await set_unlocked(rig, 60)
@@ -78,6 +84,12 @@ async def test_phue_lists_runs_and_deletes_a_scene_made_at_scenes(rig, tmp_path)
 
 
 async def test_aiohue_reads_scenes_and_recalls_them_with_a_lamp_added_later(rig):
+    await aiohue_scenario(rig, on_air=lambda since: groupcasts(rig, since, SCENES))
+
+
+async def aiohue_scenario(rig, on_air) -> None:
+    """Also run on a ConBee (``test_hue_scenes_conbee.py``); ``on_air(since)`` gives the
+    group addresses of the Scenes cluster groupcasts since ``mark(rig)``."""
     host, port = host_port(rig)
     address = f"{host}:{port}"
     async with aiohttp.ClientSession() as http:
@@ -114,19 +126,19 @@ async def test_aiohue_reads_scenes_and_recalls_them_with_a_lamp_added_later(rig)
         group = bridge.groups[gid]
         await group.set_action(bri=200, transitiontime=0)
         await until(lambda: level(rig, 2) == 200 and level(rig, 3) == 200)
-        since = rig.emulator.air_log.last_seq
+        since = mark(rig)
         await group.set_action(scene=scene.id)
         await until(lambda: level(rig, 2) == 50 and level(rig, 3) == 90, timeout=10)
-        assert groupcasts(rig, since, SCENES) == [int(gid)]
+        assert on_air(since) == [int(gid)]
 
         # Hue recalls any scene through group 0: the groupcast goes to the scene's group
         await group.set_action(bri=220, transitiontime=0)
         await until(lambda: level(rig, 2) == 220 and level(rig, 3) == 220)
-        since = rig.emulator.air_log.last_seq
+        since = mark(rig)
         all_lights = await bridge.groups.get_all_lights_group()
         await all_lights.set_action(scene=scene.id)
         await until(lambda: level(rig, 2) == 50 and level(rig, 3) == 90, timeout=10)
-        assert groupcasts(rig, since, SCENES) == [int(gid)]
+        assert on_air(since) == [int(gid)]
 
         await bridge.lights.update()
         assert bridge.lights[three].state["bri"] == 90  # the API shows the recalled values
