@@ -27,6 +27,16 @@ APPDATA: Schema = {
 }
 LIGHT_IDS: Schema = {"type": "array", "minItems": 1, "items": {"type": "string"}}
 
+HUE_LIGHTSTATE_BODY: Schema = {
+    "type": "object",
+    "properties": {
+        k: LIGHT_STATE_BODY["properties"][k]
+        for k in ("on", "bri", "hue", "sat", "ct", "xy", "transitiontime")
+    },
+}
+# Hue API 1.29: every light's state in one body, {"<light id>": {state}}
+LIGHTSTATES: Schema = {"type": "object", "additionalProperties": HUE_LIGHTSTATE_BODY}
+
 HUE_SCENE_CREATE_BODY: Schema = {
     "type": "object",
     "required": ["name"],
@@ -38,6 +48,7 @@ HUE_SCENE_CREATE_BODY: Schema = {
         "recycle": {"type": "boolean"},
         "appdata": APPDATA,
         "picture": text(16),
+        "lightstates": LIGHTSTATES,
     },
 }
 
@@ -49,14 +60,7 @@ HUE_SCENE_PUT_BODY: Schema = {
         "storelightstate": {"type": "boolean"},
         "appdata": APPDATA,
         "picture": text(16),
-    },
-}
-
-HUE_LIGHTSTATE_BODY: Schema = {
-    "type": "object",
-    "properties": {
-        k: LIGHT_STATE_BODY["properties"][k]
-        for k in ("on", "bri", "hue", "sat", "ct", "xy", "transitiontime")
+        "lightstates": LIGHTSTATES,
     },
 }
 

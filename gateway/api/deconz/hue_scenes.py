@@ -25,6 +25,7 @@ from gateway.domain.groups import ALL_GROUP_ID, Group, Scene, SceneNotFound, Sce
 from gateway.domain.groups.hue_rendering import SCENE_TYPES, render_hue_scene, render_hue_scenes
 from gateway.domain.groups.records import GroupNotFound, SceneTableFull
 from gateway.domain.lights import LightNotFound
+from gateway.domain.lights.model import LightRefused, LightUnreachable
 from gateway.domain.radio import RadioUnavailable
 
 NAME_MAX = 32
@@ -82,6 +83,63 @@ def _light_ids(scenes: ScenesService, value: Any, address: str, name: str) -> li
     return list(dict.fromkeys(value))
 
 
+def _state_values(body: Any, base: str) -> tuple[dict[str, Any], list[errors.ApiError]]:
+    """One light's scene values (``on``, ``bri``, ``xy``, ``ct``, ``hue``, ``sat``,
+    ``transitiontime``), checked as a light's state is; errors name ``base/<param>``."""
+    if not isinstance(body, dict):
+        return {}, [errors.invalid_value(base, base.rsplit("/", 1)[-1], body)]
+    problems: list[errors.ApiError] = []
+    values: dict[str, Any] = {}
+    for name, value in body.items():
+        address = f"{base}/{name}"
+        entry = STATE_PARAMS.get(name)
+        if name not in LIGHTSTATE_PARAMS or entry is None:
+            problems.append(errors.parameter_not_available(address, name))
+            continue
+        try:
+            values[name] = entry[0](value, address, name)
+        except errors.ApiError as exc:
+            problems.append(exc)
+    if not problems and not values:
+        problems.append(errors.missing_parameters(base))
+    return values, problems
+
+
+def _lightstates(
+    value: Any, base: str, allowed: list[str]
+) -> tuple[dict[str, dict[str, Any]], list[errors.ApiError]]:
+    """Hue 1.29's bulk ``lightstates``: ``{"<lid>": {state}}`` for lights of the scene."""
+    if not isinstance(value, dict) or not value:
+        return {}, [errors.invalid_value(base, "lightstates", value)]
+    found: dict[str, dict[str, Any]] = {}
+    problems: list[errors.ApiError] = []
+    for light_id, body in value.items():
+        if light_id not in allowed:
+            problems.append(errors.invalid_value(base, "lightstates", value))
+            continue
+        found[light_id], more = _state_values(body, f"{base}/{light_id}")
+        problems += more
+    return found, problems
+
+
+async def _apply_lightstates(
+    scenes: ScenesService, group: Group, scene: Scene, states: dict[str, dict[str, Any]],
+    base: str,
+) -> list[errors.ApiError]:  # fmt: skip
+    """ZCL Add Scene in each lamp; a lamp that does not answer is error 202 in the answer
+    and keeps the state captured from it (or none)."""
+    failed: list[errors.ApiError] = []
+    for light_id, values in states.items():
+        values = dict(values)
+        transition = values.pop("transitiontime", None)
+        try:
+            light = scenes.groups.lights.get(light_id)
+            await scenes.set_light_state(group, scene, light, values, transition)
+        except (LightUnreachable, LightRefused, LightNotFound):
+            failed.append(errors.device_not_reachable(f"{base}/{light_id}"))
+    return failed
+
+
 def group_for_lights(scenes: ScenesService, lights: list[str]) -> Group | None:
     """A ``LightScene`` lives in the smallest group holding all its lights (lowest id on a
     tie): its Zigbee scene is stored in those lamps under that group's address, and the
@@ -121,7 +179,7 @@ async def create_scene(api: ApiRequest) -> Response:
                 values[key] = _appdata(value, address, key)
             elif key == "picture":
                 values[key] = params.as_str(value, address, key, 0, PICTURE_MAX)
-            else:
+            elif key != "lightstates":  # checked below, once the scene's lights are known
                 problems.append(errors.parameter_not_available(address, key))
         except errors.ApiError as exc:
             problems.append(exc)
@@ -145,6 +203,10 @@ async def create_scene(api: ApiRequest) -> Response:
         group = group_for_lights(scenes, lights or [])
         if group is None:  # no group holds them: create one first (docs/groups.md)
             problems.append(errors.invalid_value("/scenes/lights", "lights", body["lights"]))
+    states: dict[str, dict[str, Any]] = {}
+    if not problems and group is not None and "lightstates" in body:
+        allowed = lights if lights is not None else group.lights
+        states, problems = _lightstates(body["lightstates"], "/scenes/lightstates", allowed)
     if problems or group is None:
         return answer(problems, api)
     meta: dict[str, Any] = {k: values[k] for k in ("recycle", "appdata", "picture") if k in values}
@@ -155,7 +217,10 @@ async def create_scene(api: ApiRequest) -> Response:
         )
     except SceneTableFull:
         raise errors.internal_error("/scenes", "no free scene id in this group", 503) from None
-    return json_response([{"success": {"id": scene.hue_id}}], etag=False)
+    failed = await _apply_lightstates(
+        scenes, group, scene, states, f"/scenes/{scene.hue_id}/lightstates"
+    )
+    return answer([{"success": {"id": scene.hue_id}}, *failed], api)
 
 
 def _group_param(scenes: ScenesService, value: Any, address: str, name: str) -> Group:
@@ -195,11 +260,15 @@ async def put_scene(api: ApiRequest) -> Response:
                 values[key] = _appdata(value, address, key)
             elif key == "picture":
                 values[key] = params.as_str(value, address, key, 0, PICTURE_MAX)
-            else:
+            elif key != "lightstates":  # checked below, against the (new) lights
                 problems.append(errors.parameter_not_available(address, key))
         except errors.ApiError as exc:
             problems.append(exc)
-    if not problems and not values:
+    states: dict[str, dict[str, Any]] = {}
+    if not problems and "lightstates" in body:
+        allowed = values.get("lights", group.lights)
+        states, problems = _lightstates(body["lightstates"], f"{base}/lightstates", allowed)
+    if not problems and not body:
         problems.append(errors.missing_parameters(base))
     if problems:
         return answer(problems, api)
@@ -214,7 +283,11 @@ async def put_scene(api: ApiRequest) -> Response:
         await scenes.set_meta(scene, meta)
     if "name" in values:
         await scenes.rename(group, scene, values["name"])
-    return json_response([success_item(f"{base}/{k}", v) for k, v in body.items()], etag=False)
+    failed = await _apply_lightstates(scenes, group, scene, states, f"{base}/lightstates")
+    done = [success_item(f"{base}/{k}", v) for k, v in body.items() if k != "lightstates"]
+    if states and not failed:
+        done.append(success_item(f"{base}/lightstates", body["lightstates"]))
+    return answer([*done, *failed], api)
 
 
 async def put_lightstate(api: ApiRequest) -> Response:
@@ -229,24 +302,14 @@ async def put_lightstate(api: ApiRequest) -> Response:
     except LightNotFound:
         raise errors.resource_not_available(f"/lights/{light_id}") from None
     body = await api.json_object(base)
-    problems: list[errors.ApiError] = []
-    values: dict[str, Any] = {}
-    for name, value in body.items():
-        address = f"{base}/{name}"
-        entry = STATE_PARAMS.get(name)
-        if name not in LIGHTSTATE_PARAMS or entry is None:
-            problems.append(errors.parameter_not_available(address, name))
-            continue
-        try:
-            values[name] = entry[0](value, address, name)
-        except errors.ApiError as exc:
-            problems.append(exc)
-    if not problems and not values:
-        problems.append(errors.missing_parameters(base))
+    values, problems = _state_values(body, base)
     if problems:
         return answer(problems, api)
     transition = values.pop("transitiontime", None)
-    await scenes.set_light_state(group, scene, light, values, transition)
+    try:
+        await scenes.set_light_state(group, scene, light, values, transition)
+    except (LightUnreachable, LightRefused):
+        raise errors.device_not_reachable(base) from None
     return json_response([success_item(f"{base}/{k}", v) for k, v in body.items()], etag=False)
 
 

@@ -249,12 +249,11 @@ class ScenesService:
             state.pop("xy", None)
         elif "hue" in values or "sat" in values:
             state["colormode"] = "hs"
-        if transition is not None:
-            scene.transitiontime = transition
+        tt = scene.transitiontime if transition is None else transition
         await transport.add_scene(
-            light.address, light.caps, group.address, scene.id, scene.name,
-            scene.transitiontime, state,
-        )  # fmt: skip
+            light.address, light.caps, group.address, scene.id, scene.name, tt, state
+        )  # the scene changes only once the lamp has it
+        scene.transitiontime = tt
         scene.states[light.rid] = state
         await self._save(scene)
 
