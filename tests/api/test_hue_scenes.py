@@ -387,3 +387,20 @@ async def test_a_lamp_that_does_not_answer_is_error_202_and_its_state_is_kept(sq
         assert r.status_code == 200 and r.json()[1]["error"]["type"] == 202
         scene = (await rig.client.get(rig.url(f"/scenes/{new_id}"))).json()
         assert scene["lights"] == ["1"] and scene["lightstates"]["1"]["bri"] == 9
+
+
+async def test_a_full_group_recycles_its_oldest_recyclable_scene(sqlite_url):
+    async with groups_rig(sqlite_url) as rig:
+        gid = await new_group(rig, "g", ["1"])
+        group = rig.service.get(gid)  # 255 scenes straight through the service: faster
+        for number in range(1, 256):
+            meta = {"recycle": number in (7, 9)}
+            await rig.scenes.create(group, f"s{number}", reuse_name=False, meta=meta)
+        r = await rig.client.post(rig.url("/scenes"), json={"name": "new", "group": gid})
+        assert r.json() == [{"success": {"id": f"{gid}-7"}}]  # 7 and 9: 7 changed first
+        assert rig.transport.scene_calls[-2] == ("remove", rig.address(1), int(gid), 7)
+        listed = (await rig.client.get(rig.url("/scenes"))).json()
+        assert listed[f"{gid}-7"]["name"] == "new" and len(listed) == 255
+        await rig.client.post(rig.url("/scenes"), json={"name": "newer", "group": gid})
+        r = await rig.client.post(rig.url("/scenes"), json={"name": "none left", "group": gid})
+        assert r.status_code == 503 and error(r)["type"] == 901

@@ -149,12 +149,23 @@ class ScenesService:
                     return scene
         free = next((i for i in range(1, MAX_SCENE_ID + 1) if i not in group.scenes), None)
         if free is None:
-            raise SceneTableFull(group.rid)
+            free = await self._recycle(group)
         scene = Scene(group.id, free, name, meta=dict(meta or {}))
         await self.store(group, scene, lights)
         group.scenes[scene.id] = scene
         await self.groups.publish_attributes(group)
         return scene
+
+    async def _recycle(self, group: Group) -> int:
+        """A full group makes room as a Hue bridge does: the recyclable scene (Hue's
+        ``recycle``) changed longest ago is deleted and its id reused."""
+        recyclable = [s for s in group.scenes.values() if s.meta.get("recycle")]
+        if not recyclable:
+            raise SceneTableFull(group.rid)
+        oldest = min(recyclable, key=lambda s: (s.meta.get("lastupdated") or "", s.id))
+        log.info("scene %s of group %s recycled", oldest.id, group.rid)
+        await self.delete(group, oldest)
+        return oldest.id
 
     async def store(self, group: Group, scene: Scene, lights: list[str] | None = None) -> None:
         """ZCL Store Scene in every reachable member (or in these lights); the store keeps
