@@ -48,3 +48,6 @@ class SceneRow(Base):
     name: Mapped[str] = mapped_column(String(32))
     transitiontime: Mapped[int] = mapped_column(Integer)
     states: Mapped[dict[str, Any]] = mapped_column(JSON)  # light id -> stored state
+    # What Hue v1 clients keep with a scene (``/api/<key>/scenes``): owner, recycle,
+    # appdata, picture, type, lastupdated. Migration 0006.
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, server_default="{}")

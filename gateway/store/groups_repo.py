@@ -7,7 +7,7 @@ new group while lamps may still carry the old membership (AUTOINCREMENT never re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -26,6 +26,7 @@ class StoredScene:
     name: str
     transitiontime: int
     states: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)  # Hue v1 attributes (migration 0006)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,10 @@ def _group(row: GroupRow) -> StoredGroup:
 
 
 def _scene(row: SceneRow) -> StoredScene:
-    return StoredScene(row.group_id, row.scene_id, row.name, row.transitiontime, dict(row.states))
+    return StoredScene(
+        row.group_id, row.scene_id, row.name, row.transitiontime, dict(row.states),
+        dict(row.meta or {}),
+    )  # fmt: skip
 
 
 class GroupsRepository:
@@ -117,6 +121,7 @@ class GroupsRepository:
             row.name = scene.name
             row.transitiontime = scene.transitiontime
             row.states = dict(scene.states)
+            row.meta = dict(scene.meta)
 
     async def delete_scene(self, group_id: int, scene_id: int) -> bool:
         async with self._sessions() as session, session.begin():

@@ -89,7 +89,8 @@ async def test_full_state_has_every_section(database_url):
         r = await h.client.get(f"/api/{key}")
         assert r.status_code == 200
         body = r.json()
-        assert set(body) == {"config", "groups", "lights", "sensors", "schedules", "rules"}
+        sections = {"groups", "lights", "sensors", "scenes", "schedules", "rules"}
+        assert set(body) == {"config", *sections}
         assert body["lights"] == {} and body["groups"] == {}
         assert set(body["config"]) >= SPEC_CONFIG_FIELDS
 

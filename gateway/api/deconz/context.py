@@ -26,7 +26,7 @@ from gateway.domain.touchlink import TouchlinkService
 # A section of the full state (``GET /api/<key>``): lights, groups, sensors, ...
 StateSection = Callable[[], Awaitable[dict[str, Any]]]
 
-FULL_STATE_SECTIONS = ("groups", "lights", "sensors", "schedules", "rules")
+FULL_STATE_SECTIONS = ("groups", "lights", "sensors", "scenes", "schedules", "rules")
 
 
 async def _empty() -> dict[str, Any]:
@@ -60,4 +60,6 @@ class DeconzServices:
             sections["sensors"] = self.sensors.section
         if self.groups is not None:
             sections["groups"] = self.groups.section
+        if self.scenes is not None:
+            sections["scenes"] = self.scenes.section  # Hue v1: aiohue reads scenes here
         return sections

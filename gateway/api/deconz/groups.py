@@ -222,7 +222,8 @@ def parse_action(
         transition=values.get("transitiontime"),
         colorloopspeed=values.get("colorloopspeed"),
     )
-    return (request if commands else None), scene, []
+    # a scene alone still carries its transitiontime (phue's run_scene sends one)
+    return (request if commands or scene is not None else None), scene, []
 
 
 def _result_item(group: Group, result: ParamResult) -> dict[str, Any] | errors.ApiError:
@@ -266,7 +267,7 @@ async def put_group_action(api: ApiRequest) -> Response:
         transition = request.transition if request is not None else None
         await scenes.recall(group, scene, transition)
         items.append(success_item(f"{base}/scene", scene_id))
-    if request is not None:
+    if request is not None and request.params:
         results = await service.set_action(group, request)
         items += [_result_item(group, r) for r in results]
     response_items = [i.item() if isinstance(i, errors.ApiError) else i for i in items]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gateway.api.deconz import config, lights, touchlink
 from gateway.api.deconz.group_routes import GROUP_ROUTES
+from gateway.api.deconz.hue_scene_routes import HUE_SCENE_ROUTES
 from gateway.api.deconz.routing import ApiRoute, Operation
 from gateway.api.deconz.schemas import (
     CONFIG_PUT_BODY,
@@ -281,6 +282,7 @@ ROUTES: list[ApiRoute] = [
     *CONFIG_ROUTES,
     *LIGHT_ROUTES,
     *GROUP_ROUTES,
+    *HUE_SCENE_ROUTES,  # Hue v1 /scenes: the same scenes as /groups/<id>/scenes
     *SENSOR_ROUTES,
     *TOUCHLINK_ROUTES,
 ]

@@ -34,6 +34,8 @@ class MembershipSync:
         save: Callable[[Group], Awaitable[None]],
     ) -> None:
         self.transport: GroupTransport | None = None
+        # Called once a lamp is in a group's table (the scenes take its state: docs/groups.md)
+        self.joined: Callable[[Group, str], Awaitable[None]] | None = None
         self._lights = lights
         self._groups = groups
         self._save = save
@@ -85,9 +87,12 @@ class MembershipSync:
             self._confirmed.add(light_id)
             for group in self._groups():
                 if light_id in group.pending_add or light_id in group.pending_remove:
+                    joined = light_id in group.pending_add
                     group.pending_add.discard(light_id)
                     group.pending_remove.discard(light_id)
                     await self._save(group)
+                    if joined and self.joined is not None:
+                        await self.joined(group, light_id)
             log.info("group membership of light %s is in the lamp", light_id)
             return True
 

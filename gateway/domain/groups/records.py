@@ -49,10 +49,17 @@ class Scene:
     transitiontime: int = 0
     # light id -> the state stored for it (API units: on, bri, xy/ct/hue+sat)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # what Hue v1 clients keep with it: owner, recycle, appdata, picture, type, lastupdated
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rid(self) -> str:
         return str(self.id)
+
+    @property
+    def hue_id(self) -> str:
+        """The id under ``/api/<key>/scenes``: unique across groups, stable (docs/groups.md)."""
+        return f"{self.group_id}-{self.id}"
 
 
 @dataclass

@@ -10,7 +10,10 @@ it (deCONZ); scene ids are the lowest free of 1..255 per group; lamps that do no
 while a scene is stored are left out of it (their last state is not known to be in the
 lamp); recall answers once the groupcast is confirmed by the coordinator and publishes a
 ``scene-called`` event, and the members show the scene's values until their reports
-confirm or correct them.
+confirm or correct them. A lamp that joins a group (now, or when it comes back) takes its
+current state into every scene of the group, so a scene covers the group as on a Hue
+bridge. Hue v1 ids (``"<gid>-<sid>"``, ``Scene.hue_id``) are accepted wherever a scene id
+is, and group 0 finds any group's scene by that id (Hue recalls through group 0).
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from gateway.clock import utcnow
+from gateway.domain.groups.hue_rendering import render_hue_scenes
 from gateway.domain.groups.membership import RADIO_PROBLEMS
 from gateway.domain.groups.records import (
+    ALL_GROUP_ID,
     MAX_SCENE_ID,
     Group,
+    GroupNotFound,
     GroupTransport,
     Scene,
     SceneNotFound,
@@ -52,9 +59,23 @@ def scene_state_of(api_state: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _number(text: str) -> int:
+    """A canonical decimal id ("1", not "01" or "+1"), or -1."""
+    return int(text) if text.isascii() and text.isdigit() and str(int(text)) == text else -1
+
+
+def split_hue_id(scene_id: str) -> tuple[int, int] | None:
+    """``"<gid>-<sid>"`` as numbers, or None for anything else."""
+    gid, dash, sid = scene_id.partition("-")
+    if not dash or _number(gid) < 0 or _number(sid) < 0:
+        return None
+    return _number(gid), _number(sid)
+
+
 class ScenesService:
     def __init__(self, groups: GroupsService) -> None:
         self.groups = groups
+        groups.membership.joined = self._member_joined
 
     def _transport(self) -> GroupTransport:
         transport = self.groups.transport
@@ -64,53 +85,153 @@ class ScenesService:
         return transport
 
     def get(self, group: Group, scene_id: str) -> Scene:
-        number = int(scene_id) if scene_id.isdigit() and str(int(scene_id)) == scene_id else -1
-        scene = group.scenes.get(number)
-        if scene is None:
+        """The group's scene by its deCONZ id ("1") or its Hue id ("<gid>-<sid>")."""
+        owner, number = group, _number(scene_id)
+        hue = split_hue_id(scene_id)
+        if hue is not None:
+            gid, number = hue
+            if gid != group.id and group.id != ALL_GROUP_ID:
+                raise SceneNotFound(scene_id)
+            try:
+                owner = self.groups.get(gid)
+            except GroupNotFound:
+                raise SceneNotFound(scene_id) from None
+        scene = owner.scenes.get(number)
+        if scene is None or owner.id == ALL_GROUP_ID:
             raise SceneNotFound(scene_id)
         return scene
 
-    async def _save(self, scene: Scene) -> None:
-        await self.groups.lights_store().save_scene(
-            StoredScene(scene.group_id, scene.id, scene.name, scene.transitiontime, scene.states)
-        )
+    def find(self, hue_id: str) -> tuple[Group, Scene]:
+        """``/scenes/<id>``: the scene and its group by the Hue id."""
+        hue = split_hue_id(hue_id)
+        if hue is None or hue[0] == ALL_GROUP_ID:
+            raise SceneNotFound(hue_id)
+        try:
+            group = self.groups.get(hue[0])
+        except GroupNotFound:
+            raise SceneNotFound(hue_id) from None
+        return group, self.get(group, hue_id)
 
-    async def create(self, group: Group, name: str) -> Scene:
-        """Store the members' current states as a new scene (or into the one of that name)."""
-        for scene in group.scenes.values():
-            if scene.name == name:
-                await self.store(group, scene)
-                return scene
+    def all(self) -> list[tuple[Group, Scene]]:
+        return [(g, s) for g in self.groups.all() for _, s in sorted(g.scenes.items())]
+
+    async def section(self) -> dict[str, Any]:
+        """The ``scenes`` of the full state (Hue v1; aiohue reads its scenes from there)."""
+        return render_hue_scenes(self.all())
+
+    async def set_meta(self, scene: Scene, changes: dict[str, Any]) -> None:
+        """Hue attributes (appdata, picture) the gateway keeps for the client."""
+        scene.meta.update(changes)
+        await self._save(scene)
+
+    async def _save(self, scene: Scene) -> None:
+        scene.meta["lastupdated"] = utcnow().strftime("%Y-%m-%dT%H:%M:%S")
+        await self.groups.lights_store().save_scene(
+            StoredScene(
+                scene.group_id, scene.id, scene.name, scene.transitiontime, scene.states,
+                dict(scene.meta),
+            )
+        )  # fmt: skip
+
+    async def create(
+        self, group: Group, name: str, *, lights: list[str] | None = None,
+        reuse_name: bool = True, meta: dict[str, Any] | None = None,
+    ) -> Scene:  # fmt: skip
+        """Store the members' (or these lights') current states as a new scene.
+
+        deCONZ stores into the scene of that name if there is one (``reuse_name``); a Hue
+        bridge always makes a new one.
+        """
+        if reuse_name:
+            for scene in group.scenes.values():
+                if scene.name == name:
+                    await self.store(group, scene)
+                    return scene
         free = next((i for i in range(1, MAX_SCENE_ID + 1) if i not in group.scenes), None)
         if free is None:
-            raise SceneTableFull(group.rid)
-        scene = Scene(group.id, free, name)
-        await self.store(group, scene)
+            free = await self._recycle(group)
+        scene = Scene(group.id, free, name, meta=dict(meta or {}))
+        await self.store(group, scene, lights)
         group.scenes[scene.id] = scene
         await self.groups.publish_attributes(group)
         return scene
 
-    async def store(self, group: Group, scene: Scene) -> None:
-        """ZCL Store Scene in every reachable member; the store keeps their states."""
-        transport = self._transport()
+    async def _recycle(self, group: Group) -> int:
+        """A full group makes room as a Hue bridge does: the recyclable scene (Hue's
+        ``recycle``) changed longest ago is deleted and its id reused."""
+        recyclable = [s for s in group.scenes.values() if s.meta.get("recycle")]
+        if not recyclable:
+            raise SceneTableFull(group.rid)
+        oldest = min(recyclable, key=lambda s: (s.meta.get("lastupdated") or "", s.id))
+        log.info("scene %s of group %s recycled", oldest.id, group.rid)
+        await self.delete(group, oldest)
+        return oldest.id
+
+    async def store(self, group: Group, scene: Scene, lights: list[str] | None = None) -> None:
+        """ZCL Store Scene in every reachable member (or in these lights); the store keeps
+        their states."""
+        self._transport()
         states: dict[str, dict[str, Any]] = {}
         for light in self.groups.members(group):
-            if not self.groups.lights.reachable(light):
+            if lights is not None and light.rid not in lights:
                 continue
-            try:
-                await transport.store_scene(light.address, group.address, scene.id)
-            except RADIO_PROBLEMS as exc:
-                log.info("light %s did not store scene %s: %r", light.rid, scene.id, exc)
-                continue
-            states[light.rid] = scene_state_of(self.groups.lights.api_state(light))
+            state = await self._capture(group, scene, light)
+            if state is not None:
+                states[light.rid] = state
         scene.states = states
         await self._save(scene)
+
+    async def _capture(self, group: Group, scene: Scene, light: Light) -> dict[str, Any] | None:
+        """ZCL Store Scene in one lamp: its state now, or None if it is away or refuses."""
+        if not self.groups.lights.reachable(light):
+            return None
+        try:
+            await self._transport().store_scene(light.address, group.address, scene.id)
+        except RADIO_PROBLEMS as exc:
+            log.info("light %s did not store scene %s: %r", light.rid, scene.id, exc)
+            return None
+        return scene_state_of(self.groups.lights.api_state(light))
+
+    async def set_lights(self, group: Group, scene: Scene, light_ids: list[str]) -> None:
+        """The scene holds these members: the others leave it (Remove Scene in the lamp),
+        the new ones are captured as they are now (left out if they do not answer)."""
+        transport = self._transport()
+        for light_id in [i for i in scene.states if i not in light_ids]:
+            scene.states.pop(light_id)
+            try:
+                light = self.groups.lights.get(light_id)
+                await transport.remove_scene(light.address, group.address, scene.id)
+            except (*RADIO_PROBLEMS, LightNotFound) as exc:  # best effort, as delete
+                log.info("light %s keeps scene %s: %r", light_id, scene.id, exc)
+        for light in self.groups.members(group):
+            if light.rid in light_ids and light.rid not in scene.states:
+                state = await self._capture(group, scene, light)
+                if state is not None:
+                    scene.states[light.rid] = state
+        await self._save(scene)
+
+    async def _member_joined(self, group: Group, light_id: str) -> None:
+        """A lamp now in the group's table takes its current state into the group's scenes."""
+        try:
+            light = self.groups.lights.get(light_id)
+        except LightNotFound:
+            return
+        for scene in list(group.scenes.values()):
+            if light_id in scene.states:
+                continue
+            state = await self._capture(group, scene, light)
+            if state is not None:
+                scene.states[light_id] = state
+                await self._save(scene)
 
     async def rename(self, group: Group, scene: Scene, name: str) -> None:
         scene.name = name
         await self._save(scene)
 
     async def recall(self, group: Group, scene: Scene, transition: int | None = None) -> None:
+        """One groupcast to the scene's own group (also when asked through group 0)."""
+        if scene.group_id != group.id:
+            group = self.groups.get(scene.group_id)
         transport = self._transport()
         await transport.recall_scene(group.address, scene.id, transition)
         self.groups.publisher.scene_called(group, scene.id)
@@ -139,12 +260,11 @@ class ScenesService:
             state.pop("xy", None)
         elif "hue" in values or "sat" in values:
             state["colormode"] = "hs"
-        if transition is not None:
-            scene.transitiontime = transition
+        tt = scene.transitiontime if transition is None else transition
         await transport.add_scene(
-            light.address, light.caps, group.address, scene.id, scene.name,
-            scene.transitiontime, state,
-        )  # fmt: skip
+            light.address, light.caps, group.address, scene.id, scene.name, tt, state
+        )  # the scene changes only once the lamp has it
+        scene.transitiontime = tt
         scene.states[light.rid] = state
         await self._save(scene)
 

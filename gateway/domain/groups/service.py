@@ -111,6 +111,7 @@ class GroupsService:
                     stored.name,
                     stored.transitiontime,
                     {k: dict(v) for k, v in stored.states.items()},
+                    dict(stored.meta),
                 )
         log.info("loaded %d groups", len(self._groups))
 
