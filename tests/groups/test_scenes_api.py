@@ -143,3 +143,18 @@ async def test_group_0_has_no_scenes_to_create(sqlite_url):
     async with groups_rig(sqlite_url) as rig:
         r = await rig.client.post(rig.url("/groups/0/scenes"), json={"name": "x"})
         assert error(r)["type"] == 8
+
+
+async def test_a_scene_light_state_for_a_lamp_that_does_not_answer_is_error_202(sqlite_url):
+    async with groups_rig(sqlite_url) as rig:
+        gid, sid = await group_with_scene(rig)
+        base = f"/groups/{gid}/scenes/{sid}/lights/2/state"
+        before = (await rig.client.get(rig.url(f"/groups/{gid}/scenes/{sid}"))).json()
+        rig.transport.unreachable.add(rig.address(2))
+        r = await rig.client.put(rig.url(base), json={"bri": 5})
+        assert r.status_code == 200, r.text  # deCONZ answers per-item errors with 200
+        assert error(r) == {
+            "type": 202, "address": base,
+            "description": f"resource, {base}, is not modifiable. Device is not reachable.",
+        }  # fmt: skip
+        assert (await rig.client.get(rig.url(f"/groups/{gid}/scenes/{sid}"))).json() == before

@@ -27,6 +27,7 @@ from gateway.domain.groups import (
 )
 from gateway.domain.groups.rendering import render_scene, render_scenes
 from gateway.domain.lights import LightNotFound
+from gateway.domain.lights.model import LightRefused, LightUnreachable
 from gateway.domain.radio import RadioUnavailable
 
 NAME_MAX = 32
@@ -157,6 +158,9 @@ async def put_scene_light_state(api: ApiRequest) -> Response:
     if problems:
         return answer(problems, api)
     transition = values.pop("transitiontime", None)
-    await scenes.set_light_state(group, scene, light, values, transition)
+    try:
+        await scenes.set_light_state(group, scene, light, values, transition)
+    except (LightUnreachable, LightRefused):
+        raise errors.device_not_reachable(base) from None
     items = [success_item(f"{base}/{k}", v) for k, v in body.items()]
     return json_response(items, etag=False)
