@@ -56,13 +56,18 @@ run: $(STAMP)
 	GATEWAY_STATE_DIR=$(STATE) GATEWAY_HTTP_PORT=$${GATEWAY_HTTP_PORT:-8080} \
 	  exec $(BIN)/gateway run
 
+# Two pytest-xdist workers, one per core: a work group is a test file, or the whole HIL suite,
+# or the page's browser story (conftest.py). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
 # The HIL scenarios run on the virtual ZNP stick here (CI's time budget); `make hil` runs
 # them on both virtual sticks. The deCONZ path stays in this suite through
 # tests/zigbee/test_deconz_*.py, tests/emulators/deconz and tests/zigbee/test_faults_deconz.py.
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy gateway hil
-	GATEWAY_HIL_VIRTUAL_STICKS=$${GATEWAY_HIL_VIRTUAL_STICKS:-znp} $(BIN)/pytest -q $(PYTEST_ARGS)
+	GATEWAY_HIL_VIRTUAL_STICKS=$${GATEWAY_HIL_VIRTUAL_STICKS:-znp} \
+	  $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The suite without the lint step, for quick iteration.
 test-fast: $(STAMP)

@@ -80,14 +80,18 @@ def test_non_numbers_and_non_finite_values_are_rejected(spec: DptSpec, value: ob
         dpt.encode(spec.dpt, value)
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.kind is not Kind.BOOL], ids=str)
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if s.kind is not Kind.BOOL], ids=lambda spec: spec.dpt
+)
 @given(value=st.booleans())
 def test_booleans_are_rejected_where_the_dpt_is_not_a_bit(spec: DptSpec, value: bool) -> None:
     with pytest.raises(DptValueError, match="boolean"):
         dpt.encode(spec.dpt, value)
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.kind is not Kind.FLOAT], ids=str)
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if s.kind is not Kind.FLOAT], ids=lambda spec: spec.dpt
+)
 @given(data=st.data())
 def test_fractions_are_rejected_where_the_dpt_is_integral(
     spec: DptSpec, data: st.DataObject

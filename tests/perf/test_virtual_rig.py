@@ -14,21 +14,21 @@ from tests.helpers.servers import free_port
 from tests.helpers.waiting import until
 
 
-def rig_children() -> list[int]:
-    """Our child processes running the virtual rig."""
-    return our_children(b"hil.")
+def rig_children(directory: Path) -> list[int]:
+    """Our child processes running a virtual rig kept under ``directory`` (this test's)."""
+    return our_children(b"hil.", str(directory).encode())
 
 
 async def test_one_child_serves_the_stick_and_the_knx_interface(tmp_path):
     rig = VirtualRig(tmp_path / "rig", lights=1)
     addresses = await rig.start()
     try:
-        assert rig_children() == [rig.pid]
+        assert rig_children(tmp_path) == [rig.pid]
         assert addresses.radio_path is not None and Path(addresses.radio_path).exists()
         assert addresses.knx_port is not None and addresses.knx_port > 0
     finally:
         await rig.stop()
-    assert rig_children() == []
+    assert rig_children(tmp_path) == []
 
 
 async def test_a_rig_without_knx_runs_only_the_stick(tmp_path):
@@ -51,27 +51,27 @@ async def test_the_gateway_drives_both_virtual_buses_through_one_child(tmp_path)
     gateway = Gateway(settings, notifier=SystemdNotifier(None))
     await gateway.start()
     try:
-        assert len(rig_children()) == 1
+        assert len(rig_children(tmp_path)) == 1
         supervisor = gateway.zigbee
         # zigpy-znp reaches the stick and xknx the KNX interface, both in that one child.
         await until(lambda: supervisor.state is RadioState.RUNNING, timeout=60)
         await until(lambda: "knx: connected" in gateway.status_line(), timeout=30)
     finally:
         await gateway.stop()
-    assert rig_children() == []
+    assert rig_children(tmp_path) == []
 
 
 async def test_the_conbee_stick_runs_in_the_same_one_child(tmp_path):
     rig = VirtualRig(tmp_path / "rig", stick="deconz", lights=1)
     addresses = await rig.start()
     try:
-        assert rig_children() == [rig.pid]
+        assert rig_children(tmp_path) == [rig.pid]
         assert addresses.radio_path is not None and Path(addresses.radio_path).exists()
         assert addresses.radio_path.endswith("ttyConBee")
         assert addresses.knx_port is not None
     finally:
         await rig.stop()
-    assert rig_children() == []
+    assert rig_children(tmp_path) == []
 
 
 async def test_the_gateway_drives_a_virtual_conbee_from_the_rig_with_zigpy_deconz(tmp_path):
@@ -84,11 +84,11 @@ async def test_the_gateway_drives_a_virtual_conbee_from_the_rig_with_zigpy_decon
     gateway = Gateway(settings, notifier=SystemdNotifier(None))
     await gateway.start()
     try:
-        assert len(rig_children()) == 1
+        assert len(rig_children(tmp_path)) == 1
         supervisor = gateway.zigbee
         assert supervisor.config.kind == "deconz"  # driven like a ConBee on radio.kind deconz
         await until(lambda: supervisor.state is RadioState.RUNNING, timeout=60)
     finally:
         await gateway.stop()
-    assert rig_children() == []
+    assert rig_children(tmp_path) == []
     assert (tmp_path / "state" / "virtual-deconz" / "deconz-state.json").exists()

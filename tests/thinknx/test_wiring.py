@@ -30,9 +30,9 @@ def settings_for(tmp_path: Path, **env: str) -> Settings:
     return gateway_settings(tmp_path, **{**knx, **env})
 
 
-def emulator_children() -> list[int]:
-    """Our child processes running the virtual rig (both emulators in one child)."""
-    return our_children(b"hil.virtual_rig")
+def emulator_children(directory: Path) -> list[int]:
+    """Our child processes running a virtual rig under ``directory`` (both emulators in one)."""
+    return our_children(b"hil.virtual_rig", str(directory).encode())
 
 
 async def test_the_gateway_serves_thinknx_over_the_virtual_rig_and_stops_the_emulator(tmp_path):
@@ -40,7 +40,7 @@ async def test_the_gateway_serves_thinknx_over_the_virtual_rig_and_stops_the_emu
     gateway = Gateway(settings, notifier=SystemdNotifier(None))
     await gateway.start()
     try:
-        assert len(emulator_children()) == 1
+        assert len(emulator_children(tmp_path)) == 1
         assert gateway.store is not None
         await ThinknxUsers(gateway.store.knx).add(USER, PASSWORD)
         base = f"http://127.0.0.1:{settings.thinknx.port}"
@@ -62,7 +62,7 @@ async def test_the_gateway_serves_thinknx_over_the_virtual_rig_and_stops_the_emu
         assert gateway.healthy()
     finally:
         await gateway.stop()
-    assert emulator_children() == []
+    assert emulator_children(tmp_path) == []
 
 
 async def test_a_bad_devices_file_stops_start_up_naming_the_setting_and_the_problem(tmp_path):
@@ -78,7 +78,7 @@ async def test_a_bad_devices_file_stops_start_up_naming_the_setting_and_the_prob
     message = str(caught.value)
     assert message.startswith(f'thinknx.devices_file: {bad}:1: device 1 (guid "x")')
     assert "power.comm_obj: missing" in message
-    assert emulator_children() == []
+    assert emulator_children(tmp_path) == []
 
 
 async def test_with_thinknx_disabled_no_thinknx_port_is_opened(tmp_path):
