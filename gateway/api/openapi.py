@@ -47,7 +47,7 @@ def _operation(route: ApiRoute, method: str) -> dict[str, Any]:
     }
     if op.request_schema is not None:
         body["requestBody"] = {
-            "required": True,
+            "required": op.body_required,
             "content": {"application/json": {"schema": op.request_schema}},
         }
     return body

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -16,17 +15,16 @@ from starlette.responses import Response
 from gateway import __version__
 from gateway.api import errors
 from gateway.api.deconz import params
+from gateway.api.deconz.password import (
+    Throttled,
+    check_throttled,
+    from_loopback,
+    throttled_response,
+)
 from gateway.api.deconz.routing import ApiRequest, json_response, success_item
-from gateway.api.guessing import retry_after_header
 from gateway.clock import utcnow
 from gateway.domain.apikeys import ApiClient, is_hue_devicetype
-from gateway.domain.config import (
-    MAX_UNLOCK_S,
-    SUPPORTED_CHANNELS,
-    PasswordError,
-    PasswordResetNotLocal,
-    PasswordResetWindowClosed,
-)
+from gateway.domain.config import MAX_UNLOCK_S, SUPPORTED_CHANNELS
 
 API_VERSION = "1.16.0"
 DATASTORE_VERSION = "93"
@@ -42,43 +40,19 @@ def iso(moment: datetime) -> str:
 # -- POST /api ---------------------------------------------------------------------------
 
 
-def _from_loopback(api: ApiRequest) -> bool:
-    """A request made on the gateway itself (peer and Host both loopback)."""
-    client = api.request.client
-    host = api.request.headers.get("host", "").rsplit(":", 1)[0].strip("[]")
-    try:
-        peer_is_local = client is not None and ipaddress.ip_address(client.host).is_loopback
-    except ValueError:
-        peer_is_local = False
-    return peer_is_local and host in ("127.0.0.1", "localhost", "::1")
-
-
-class _Throttled(Exception):
-    def __init__(self, wait: float) -> None:
-        super().__init__(wait)
-        self.wait = wait
-
-
 async def _may_create_key(api: ApiRequest) -> bool:
     """Unlocked, local (if allowed) or the admin password; guessers are throttled first."""
     services = api.services
     if services.config.unlocked:
         return True
-    if services.allow_local_apikey and _from_loopback(api):
+    local = from_loopback(api)
+    if services.allow_local_apikey and local:
         return True
     auth = api.request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "basic":
         return False
-    client = api.request.client.host if api.request.client else "-"
-    wait = services.guesses.retry_after(client)
-    if wait > 0:
-        raise _Throttled(wait)
-    if await services.config.check_admin_token(token, local=_from_loopback(api)):
-        services.guesses.succeeded(client)
-        return True
-    services.guesses.failed(client)
-    return False
+    return await check_throttled(api, lambda: services.config.check_admin_token(token, local=local))
 
 
 async def create_api_key(api: ApiRequest) -> Response:
@@ -94,14 +68,8 @@ async def create_api_key(api: ApiRequest) -> Response:
 
     try:
         may_create = await _may_create_key(api)
-    except _Throttled as throttled:
-        # deCONZ has no "too many requests" error: the type stays 101 (no key now), the
-        # status and Retry-After say when to come back.
-        retry = retry_after_header(throttled.wait)
-        why = f"too many failed password attempts; retry in {retry['Retry-After']} s"
-        response = fail(errors.ApiError(errors.LINK_BUTTON_NOT_PRESSED, "/", why, 429))
-        response.headers.update(retry)
-        return response
+    except Throttled as throttled:
+        return throttled_response("/", throttled.wait, hue_mode=hue_mode)
     if not may_create:
         return fail(errors.link_button_not_pressed())
     if body is None:
@@ -337,7 +305,7 @@ async def put_config(api: ApiRequest) -> Response:
     return json_response([success_item(f"{_A}/{name}", value) for name, value in accepted])
 
 
-# -- whitelist, password, reset, update ------------------------------------------------------
+# -- whitelist, reset, update (the admin password: password.py) -----------------------------
 
 
 async def delete_whitelist_entry(api: ApiRequest) -> Response:
@@ -348,50 +316,6 @@ async def delete_whitelist_entry(api: ApiRequest) -> Response:
         raise errors.resource_not_available(f"/config/whitelist/{other}")
     await keys.delete(target)
     return json_response([{"success": f"/config/whitelist/{other} deleted."}], etag=False)
-
-
-async def put_password(api: ApiRequest) -> Response:
-    address = "/config/password"
-    body = await api.json_object(address)
-    if not all(k in body for k in ("username", "oldhash", "newhash")):
-        raise errors.missing_parameters(address)
-    unknown = [k for k in body if k not in ("username", "oldhash", "newhash")]
-    if unknown:
-        raise errors.parameter_not_available(address, unknown[0])
-    for name in ("username", "oldhash", "newhash"):
-        if not isinstance(body[name], str):
-            raise errors.invalid_value(address, name, body[name])
-    try:
-        await api.services.config.change_password(
-            body["username"], body["oldhash"], body["newhash"], local=_from_loopback(api)
-        )
-    except PasswordError as exc:
-        # deCONZ answers a wrong user or old password with 401, a bad new one with 400.
-        status = 400 if exc.field == "newhash" else 401
-        err = errors.ApiError(
-            errors.INVALID_VALUE,
-            address,
-            f"invalid value, {body[exc.field]}, for parameter, {exc.field}",
-            status,
-        )
-        raise err from None
-    return json_response({"success": {address: "changed"}}, etag=False)
-
-
-async def delete_password(api: ApiRequest) -> Response:
-    """A new random admin password, only from the gateway itself within 10 min of start."""
-    try:
-        await api.services.config.reset_password(local=_from_loopback(api))
-    except PasswordResetNotLocal:
-        raise errors.ApiError(
-            errors.UNAUTHORIZED_USER,
-            "/config/password",
-            "the admin password can only be reset on the gateway itself: gateway password reset",
-            403,
-        ) from None
-    except PasswordResetWindowClosed:
-        raise errors.unauthorized_user("/config/password") from None
-    return json_response({}, etag=False)
 
 
 async def post_reset(api: ApiRequest) -> Response:

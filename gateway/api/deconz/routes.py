@@ -6,7 +6,7 @@ that adds resources (lights, touchlink) contributes its own list, joined below.
 
 from __future__ import annotations
 
-from gateway.api.deconz import config, lights, touchlink
+from gateway.api.deconz import config, lights, password, touchlink
 from gateway.api.deconz.group_routes import GROUP_ROUTES
 from gateway.api.deconz.hue_scene_routes import HUE_SCENE_ROUTES
 from gateway.api.deconz.routing import ApiRoute, Operation
@@ -35,7 +35,7 @@ CONFIG_ROUTES = [
                 "Acquire an API key (while unlocked or with the admin password)",
                 request_schema=CREATE_KEY_BODY,
                 response_schema=SUCCESS_LIST,
-                error_statuses=(400, 403),
+                error_statuses=(400, 403, 429),
                 auth=False,
             )
         },
@@ -95,15 +95,18 @@ CONFIG_ROUTES = [
         "/api/{apikey}/config/password",
         {
             "PUT": Operation(
-                config.put_password,
-                "Change the admin password",
+                password.put_password,
+                "Change the admin password, given the old one (wrong old passwords are "
+                "throttled with POST /api's Basic credentials: 429 with Retry-After)",
                 request_schema=PASSWORD_BODY,
                 response_schema=OBJECT,
-                error_statuses=(400, 401, 403),
+                error_statuses=(400, 401, 403, 429),
             ),
             "DELETE": Operation(
-                config.delete_password,
-                "Reset the admin password to the default (first 10 minutes after start)",
+                password.delete_password,
+                "Replace the admin password with a new random one, shown on the gateway's "
+                "console (never in the answer); only from the gateway itself (loopback peer "
+                "and Host) within 10 minutes of start, otherwise error 1 (403)",
                 response_schema=OBJECT,
                 error_statuses=(403,),
             ),

@@ -80,6 +80,7 @@ class Operation:
     response_schema: JsonSchema | None = None
     error_statuses: tuple[int, ...] = ()
     auth: bool = True
+    body_required: bool = True  # False where an absent body means something (POST /sensors)
 
 
 @dataclass(frozen=True)

@@ -8,44 +8,13 @@ from __future__ import annotations
 from gateway.api.deconz import sensors
 from gateway.api.deconz.routing import ApiRoute, Operation
 from gateway.api.deconz.schemas import OBJECT, SUCCESS_LIST
-
-SENSOR_PUT_BODY = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 32}},
-}
-SENSOR_CREATE_BODY = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string", "maxLength": 32},
-        "modelid": {"type": "string", "maxLength": 64},
-        "swversion": {"type": "string", "maxLength": 64},
-        "type": {"type": "string", "enum": ["CLIPGenericFlag", "CLIPGenericStatus"]},
-        "uniqueid": {"type": "string", "maxLength": 64},
-        "manufacturername": {"type": "string", "maxLength": 64},
-        "state": {"type": "object"},
-        "config": {"type": "object"},
-    },
-}
-SENSOR_CONFIG_BODY = {
-    "type": "object",
-    "properties": {
-        "on": {"type": "boolean"},
-        "reachable": {"type": "boolean"},
-        "battery": {"type": "integer", "minimum": 0, "maximum": 100},
-        "duration": {"type": "integer", "minimum": 0, "maximum": 65535},
-        "sensitivity": {"type": "integer", "minimum": 0, "maximum": 2},
-    },
-}
-SENSOR_STATE_BODY = {
-    "type": "object",
-    "properties": {"flag": {"type": "boolean"}, "status": {"type": "integer"}},
-}
-SENSORS_NEW = {
-    "type": "object",
-    "required": ["lastscan"],
-    "properties": {"lastscan": {"type": "string"}},
-}
+from gateway.api.deconz.sensor_schemas import (
+    SENSOR_CONFIG_BODY,
+    SENSOR_CREATE_BODY,
+    SENSOR_PUT_BODY,
+    SENSOR_STATE_BODY,
+    SENSORS_NEW,
+)
 
 SENSOR_ROUTES = [
     ApiRoute(
@@ -61,6 +30,7 @@ SENSOR_ROUTES = [
                 sensors.post_sensors,
                 "Without a body: search for new sensors (60 s); with one: create a CLIP sensor",
                 request_schema=SENSOR_CREATE_BODY,
+                body_required=False,
                 response_schema=SUCCESS_LIST,
                 error_statuses=(400, 403, 503),
             ),
