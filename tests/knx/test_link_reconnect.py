@@ -125,3 +125,23 @@ async def test_refusals_slow_the_attempts_down_and_silence_does_not(
     assert len(silent) >= 3 and max(_gaps(silent)) < 1.5, _gaps(silent)
     relay.restore()
     await link.wait_for_state(LinkState.CONNECTED, 1.5)
+
+
+async def test_link_is_back_within_one_retry_spacing_after_a_long_silence(
+    make_link: Callable[..., KnxLink], emulator: KnxEmulator, tunnel_mode: str
+) -> None:
+    """Without the relay, UDP and TCP: the interface stops answering (TCP stays open)."""
+    link = make_link(link_settings(emulator.port, tunnel_mode))
+    await link.start()
+    await link.wait_for_state(LinkState.CONNECTED, 5)
+    emulator.go_silent()
+    await link.wait_for_state(LinkState.LOST, link.loss_detection_bound + 1)
+    await asyncio.sleep(8.0)  # the old back-off had reached 4-8 s here
+    emulator.resume()
+    resumed = time.monotonic()
+    await link.wait_for_state(LinkState.CONNECTED, 15)
+    with link.subscribe("1/0/2") as feedback:
+        await link.write("1/0/1", "1", 1)
+        await feedback.get(within=1)
+    back = time.monotonic() - resumed
+    assert back <= BACK_BOUND, f"back {back:.2f} s after the interface answered again"
