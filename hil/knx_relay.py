@@ -22,6 +22,8 @@ Faults:
 
 * :meth:`KnxRelay.cut` drops every datagram in both directions (cable pulled) until
   :meth:`KnxRelay.restore`;
+* :attr:`KnxRelay.connect_requests` records every CONNECT_REQUEST a client sent, forwarded
+  or dropped by a cut, so a test can see how the client paces its attempts while cut off;
 * :meth:`KnxRelay.drop_tunnels` sends the interface a DISCONNECT_REQUEST for every open
   channel on the client's behalf and swallows the answer, so the interface forgets the
   tunnel while the client believes it is open (what an interface reboot does).
@@ -36,6 +38,7 @@ import selectors
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -136,6 +139,14 @@ class _Session:
         return str(host), int(port)
 
 
+@dataclass(frozen=True)
+class ConnectAttempt:
+    """A CONNECT_REQUEST from a client: when (``time.monotonic()``) and whether a cut ate it."""
+
+    at: float
+    dropped: bool
+
+
 @dataclass
 class RelayCounters:
     """What went through, for assertions and for the report of a failing scenario."""
@@ -162,6 +173,7 @@ class KnxRelay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.counters = RelayCounters()
+        self.connect_requests: list[ConnectAttempt] = []
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -258,6 +270,8 @@ class KnxRelay:
                 except OSError as exc:  # ICMP port unreachable from a vanished peer
                     log.debug("KNX relay receive error: %r", exc)
                     continue
+                if sock is self._listen and service_type(data) == CONNECT_REQUEST:
+                    self.connect_requests.append(ConnectAttempt(time.monotonic(), self.is_cut))
                 if self._cut.is_set():
                     self.counters.dropped += 1
                     continue

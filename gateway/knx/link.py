@@ -4,31 +4,31 @@ xknx does the protocol: KNXnet/IP frames, tunnel connect/disconnect, cEMI, DPT t
 What it lacks for a gateway that must keep answering HTTP is wrapped here:
 
 * **Start never blocks, and never gives up.** xknx raises when the first connect fails and
-  only reconnects after a first success. :meth:`KnxLink.start` returns at once; a
-  supervisor task connects, and reconnects after any loss, with capped exponential backoff.
+  only reconnects after a first success. :meth:`KnxLink.start` returns at once; the
+  :class:`~gateway.knx.reconnect.TunnelKeeper` connects, and reconnects after any loss,
+  paced by the :class:`~gateway.knx.reconnect.RetryPacer` (``reconnect.py``: 1.5 s while
+  the interface is silent, back-off to 10 s while it refuses).
 * **Loss is noticed within seconds.** xknx's heartbeat needs ~110 s to notice a silent
-  tunnel. The supervisor probes the tunnel every ``probe_interval`` (see ``probe.py``) and
+  tunnel. The keeper probes the tunnel every ``probe_interval`` (see ``probe.py``) and
   also listens to xknx's own state changes (server DISCONNECT, TCP close, unacked sends).
 * **Every send and read is bounded.** A send waits at most ``request_timeout``; while the
   link is not connected it fails at once with :class:`KnxUnavailable`.
 
-One owner for reconnecting: xknx's own auto-reconnect is switched off. It waits a fixed
-interval, only exists after a first success, and makes sends block on it; with it off, xknx
-reports every loss as DISCONNECTED and this module's loop reconnects with one policy.
+One owner for reconnecting: xknx's own auto-reconnect is switched off (``reconnect.py``
+says why); xknx reports every loss as DISCONNECTED and the keeper reconnects.
 
 States::
 
     STOPPED --start()--> CONNECTING --connected--> CONNECTED --loss--> LOST --connected--> ...
-       ^                     | (retry with backoff)                     | (retry with backoff)
+       ^                     | (retry)                                  | (retry)
        +------stop()---------+------------------------------------------+
+    (retries paced by reconnect.RetryPacer)
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +36,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from xknx import XKNX
-from xknx.core.connection_state import XknxConnectionState
 from xknx.dpt.payload import DPTArray, DPTBinary
-from xknx.exceptions import XKNXException
-from xknx.io import ConnectionConfig, ConnectionType
 from xknx.telegram import GroupAddress, Telegram, TelegramDirection
 from xknx.telegram.apci import GroupValueRead, GroupValueResponse, GroupValueWrite
 
@@ -47,9 +44,10 @@ from ..settings import KnxSection
 from . import dpt as dpt_codec
 from . import transport_guard
 from .addresses import canonical, parse_group_address
-from .errors import KnxConfigError, KnxTimeout, KnxUnavailable
+from .errors import KnxTimeout, KnxUnavailable
 from .events import EventHub, GroupEvent, Subscription
-from .probe import loss_detection_bound, probe_timeout, probe_tunnel, tunnel_of
+from .probe import loss_detection_bound
+from .reconnect import RetryPacer, TunnelKeeper, connection_config
 from .sender import Sender
 
 __all__ = [
@@ -63,15 +61,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-BACKOFF_INITIAL = 0.5
-"""First retry delay after a failed connect, in seconds; doubled per failure."""
-BACKOFF_MAX = 10.0
-"""Cap of the retry delay: a rebooting KNX IP interface is back within this of appearing."""
-CONNECT_TIMEOUT = 10.0
-"""Bound on one connect attempt (xknx waits 1 s per request, TCP may hang on SYN)."""
-STOP_TIMEOUT = 3.0
-"""Bound on a clean disconnect; a silent server must not hold up shutdown."""
 
 
 class LinkState(StrEnum):
@@ -95,52 +84,19 @@ class LinkCounters:
     dropped_events: int
 
 
-def connection_config(settings: KnxSection) -> ConnectionConfig:
-    """xknx's connection config for our settings; raises :class:`KnxConfigError` if unusable."""
-    mode = settings.mode
-    local_ip = settings.local_ip or None
-    individual_address = settings.individual_address or None
-    if mode in ("tunnel_udp", "tunnel_tcp") and not settings.gateway_host:
-        raise KnxConfigError(f"knx.gateway_host: required when knx.mode is {mode}")
-    host = settings.gateway_host or "127.0.0.1"
-    if mode in ("tunnel_udp", "virtual"):
-        return ConnectionConfig(
-            connection_type=ConnectionType.TUNNELING,
-            gateway_ip=host,
-            gateway_port=settings.gateway_port,
-            local_ip=local_ip,
-            route_back=settings.route_back,
-            individual_address=individual_address,
-            auto_reconnect=False,
-        )
-    if mode == "tunnel_tcp":
-        return ConnectionConfig(
-            connection_type=ConnectionType.TUNNELING_TCP,
-            gateway_ip=host,
-            gateway_port=settings.gateway_port,
-            individual_address=individual_address,
-            auto_reconnect=False,
-        )
-    if mode == "routing":
-        return ConnectionConfig(
-            connection_type=ConnectionType.ROUTING,
-            local_ip=local_ip,
-            multicast_group=settings.multicast_group,
-            multicast_port=settings.multicast_port,
-            individual_address=individual_address,
-            auto_reconnect=False,
-        )
-    raise KnxConfigError(f"knx.mode: {mode} has no KNX connection")
-
-
 class KnxLink:
     """The KNX connection: state, supervised reconnects, bounded sends, reads and events."""
 
     def __init__(
-        self, settings: KnxSection, *, clock: Callable[[], float] = time.monotonic
+        self,
+        settings: KnxSection,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        pacer: RetryPacer | None = None,
     ) -> None:
         self.settings = settings
         self._clock = clock
+        self._pacer = pacer
         self._config = None if settings.mode == "none" else connection_config(settings)
         self._state = LinkState.STOPPED
         self._state_changed = asyncio.Event()
@@ -151,10 +107,7 @@ class KnxLink:
         self.last_error: str | None = None
         self._connected_since: datetime | None = None
         self._xknx: XKNX | None = None
-        self._xknx_started = False
-        self._supervisor: asyncio.Task[None] | None = None
-        self._lost = asyncio.Event()
-        self._lost_reason = ""
+        self._keeper: TunnelKeeper | None = None
         self._hub = EventHub()
         self._sender = Sender(
             self._send_now,
@@ -211,7 +164,7 @@ class KnxLink:
     @property
     def supervising(self) -> bool:
         """True from start() to stop() unless the supervisor died of a bug (see the log)."""
-        return self._supervisor is not None and not self._supervisor.done()
+        return self._keeper is not None and self._keeper.running
 
     @property
     def xknx(self) -> XKNX | None:
@@ -232,33 +185,34 @@ class KnxLink:
 
     async def start(self) -> None:
         """Begin connecting in the background and return at once."""
-        if self._supervisor is not None:
+        if self._keeper is not None:
             return
         if self._config is None:
             self.last_error = "KNX is disabled (knx.mode = none)"
             return
         transport_guard.install()  # UDP tunnels believe only their server (issue 12)
         self._xknx = XKNX(connection_config=self._config, rate_limit=0)
-        self._xknx.connection_manager.register_connection_state_changed_cb(self._xknx_state)
         self._xknx.telegram_queue.register_telegram_received_cb(
             self._telegram_seen, match_for_outgoing=True
         )
         self._sender.start()
         self._set_state(LinkState.CONNECTING)
-        self._supervisor = asyncio.create_task(self._supervise(), name="knx-link-supervisor")
-        self._supervisor.add_done_callback(_log_crash)
+        self._keeper = TunnelKeeper(
+            self._xknx,
+            self,
+            probe_interval=self.settings.probe_interval,
+            pacer=self._pacer,
+            clock=self._clock,
+        )
+        self._keeper.start()
 
     async def stop(self) -> None:
         """Disconnect and stop every task; sends fail with :class:`KnxUnavailable` afterwards."""
-        if self._supervisor is not None:
-            self._supervisor.cancel()
-            # A crashed supervisor was logged by _log_crash; stopping must still work.
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._supervisor
-            self._supervisor = None
+        keeper, self._keeper = self._keeper, None
         await self._sender.stop()
         self._set_state(LinkState.STOPPED)
-        await self._disconnect(final=True)
+        if keeper is not None:
+            await keeper.stop()
 
     # --- sending --------------------------------------------------------------------------
 
@@ -408,102 +362,20 @@ class KnxLink:
             "event=knx_link_state from=%s to=%s reason=%r", previous, state, self.last_error or ""
         )
 
-    def _xknx_state(self, state: XknxConnectionState) -> None:
-        """xknx noticed a loss itself (server DISCONNECT, TCP closed, sends unacknowledged)."""
-        if state is XknxConnectionState.DISCONNECTED and self._state is LinkState.CONNECTED:
-            self._mark_lost("xknx reported the connection closed")
+    # TunnelKeeper's events (reconnect.KeeperEvents)
 
-    def _mark_lost(self, reason: str) -> None:
-        if not self._lost.is_set():
-            self._lost_reason = reason
-            self._lost.set()
+    def tunnel_connected(self) -> None:
+        """The keeper opened the tunnel: sends may go."""
+        self._connects += 1
+        self.last_error = None
+        self._set_state(LinkState.CONNECTED)
 
-    async def _supervise(self) -> None:
-        delay = BACKOFF_INITIAL
-        while True:
-            try:
-                await self._connect()
-            except (XKNXException, OSError, TimeoutError) as exc:
-                self.last_error = f"connect failed: {_describe(exc)}"
-                log.info("event=knx_connect_failed error=%r retry_in=%.1f", self.last_error, delay)
-                await self._disconnect(final=False)
-                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
-                delay = min(delay * 2, BACKOFF_MAX)
-                continue
-            delay = BACKOFF_INITIAL
-            self._connects += 1
-            self.last_error = None
-            self._set_state(LinkState.CONNECTED)
-            reason = await self._watch()
-            self._losses += 1
-            self.last_error = reason
-            self._set_state(LinkState.LOST)
-            log.warning("event=knx_link_lost reason=%r", reason)
-            await self._disconnect(final=False)
+    def tunnel_lost(self, reason: str) -> None:
+        """The keeper saw the tunnel go; it is reconnecting."""
+        self._losses += 1
+        self.last_error = reason
+        self._set_state(LinkState.LOST)
 
-    async def _connect(self) -> None:
-        assert self._xknx is not None
-        self._lost.clear()
-        async with asyncio.timeout(CONNECT_TIMEOUT):
-            if not self._xknx_started:
-                try:
-                    await self._xknx.start()
-                except BaseException:
-                    # xknx.start() registered its task registry before failing; undo it so
-                    # the next attempt starts from the same place.
-                    self._xknx.task_registry.stop()
-                    raise
-                self._xknx_started = True
-            else:
-                await self._xknx.knxip_interface.start()
-        if self._xknx.connection_manager.state is not XknxConnectionState.CONNECTED:
-            raise TimeoutError("xknx did not report the connection as established")
-
-    async def _watch(self) -> str:
-        """Return why the connection was lost: xknx's report, or a failed probe."""
-        interval = self.settings.probe_interval
-        timeout = probe_timeout(interval)
-        while True:
-            try:
-                async with asyncio.timeout(interval):
-                    await self._lost.wait()
-                return self._lost_reason
-            except TimeoutError:
-                pass
-            assert self._xknx is not None
-            if tunnel_of(self._xknx) is None:
-                continue  # routing: there is no peer to probe
-            result = await probe_tunnel(self._xknx, timeout)
-            if self._lost.is_set():
-                return self._lost_reason
-            if not result.alive:
-                return f"tunnel probe failed: {result.reason}"
-
-    async def _disconnect(self, *, final: bool) -> None:
-        """Close the interface (or, when ``final``, all of xknx) within STOP_TIMEOUT."""
-        if self._xknx is None:
-            return
-        try:
-            async with asyncio.timeout(STOP_TIMEOUT):
-                if final and self._xknx_started:
-                    await self._xknx.stop()
-                    self._xknx_started = False
-                else:
-                    await self._xknx.knxip_interface.stop()
-        except (XKNXException, OSError, TimeoutError) as exc:
-            log.info("event=knx_disconnect_unclean error=%r", _describe(exc))
-            with contextlib.suppress(Exception):
-                await self._xknx.knxip_interface.stop()
-
-
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.error("event=knx_supervisor_crashed error=%r", exc, exc_info=exc)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    cause = exc.__cause__
-    if cause is not None and str(cause):
-        text = f"{text} ({cause})"
-    return text
+    def connect_failed(self, reason: str) -> None:
+        """An attempt failed; the state stays CONNECTING or LOST, the reason is shown."""
+        self.last_error = reason

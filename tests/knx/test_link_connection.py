@@ -1,4 +1,4 @@
-"""KnxLink connects in the background, keeps retrying with capped backoff, and recovers.
+"""KnxLink connects in the background, keeps retrying (reconnect.py's pacing), and recovers.
 
 Real peers only: xknx inside KnxLink talks to the emulator over loopback UDP/TCP.
 """
@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from gateway.knx import link as link_module
 from gateway.knx.errors import KnxConfigError, KnxUnavailable
 from gateway.knx.link import KnxLink, LinkState
+from gateway.knx.reconnect import RetryPacer
 from gateway.settings import KnxSection
 from hil.emulators.knx import KnxEmulator, ServerOptions, default_devices
 from tests.knx.conftest import AT_ONCE, free_port, link_settings
@@ -48,7 +48,7 @@ async def test_link_connects_when_the_server_appears_late(make_link, tunnel_mode
     try:
         appeared = time.monotonic()
         await link.wait_for_state(LinkState.CONNECTED, 5)
-        # The next retry comes within the current backoff (2 s after 3 failures, +20 %).
+        # The next attempt starts within one retry spacing (1.5 s +20 %) of the last one.
         assert time.monotonic() - appeared < 2.5
         with link.subscribe("1/0/2") as feedback:
             await link.write("1/0/1", "1", 1)
@@ -57,24 +57,21 @@ async def test_link_connects_when_the_server_appears_late(make_link, tunnel_mode
         await emulator.stop()
 
 
-async def test_connect_retries_back_off_exponentially_up_to_the_cap(
-    make_link, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(link_module, "BACKOFF_INITIAL", 0.1)
-    monkeypatch.setattr(link_module, "BACKOFF_MAX", 0.8)
+async def test_refused_connects_back_off_exponentially_up_to_the_cap(make_link) -> None:
     emulator = KnxEmulator(options=ServerOptions(refuse_connections=True))
     await emulator.start()
     try:
-        link = make_link(link_settings(emulator.port))
+        pacer = RetryPacer(spacing=0.1, refused_max=0.8)
+        link = make_link(link_settings(emulator.port), pacer=pacer)
         await link.start()
         await asyncio.sleep(4.0)
         assert link.state is LinkState.CONNECTING
         assert "E_NO_MORE_CONNECTIONS" in (link.last_error or "")
         times = emulator.server.connect_requests
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        # 0.1, 0.2, 0.4 (each +-20 %), then capped at 0.8 (+20 %)
-        assert gaps[0] < 0.2 and 0.12 < gaps[2] < 0.6
-        assert all(gap < 0.8 * 1.2 + 0.1 for gap in gaps)
+        # 0.2, 0.4 (each +-20 %), then capped at 0.8
+        assert 0.15 < gaps[0] < 0.35 and 0.3 < gaps[1] < 0.6
+        assert all(gap < 0.8 + 0.1 for gap in gaps)
         assert max(gaps[3:]) > 0.6
         emulator.refuse_connections = False
         await link.wait_for_state(LinkState.CONNECTED, 2)
