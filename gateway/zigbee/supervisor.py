@@ -5,9 +5,11 @@ watchdog) through the application's ``connection_lost`` and then does nothing mo
 application object is spent. Someone must tear it down, wait, build a new one and start
 it again until the stick is back, without restarting the process and without losing what
 the gateway knows. That is this class. It also implements
-:class:`gateway.domain.radio.ZigbeeNetwork`
-for the configuration service, and hands the running application to the lights bridge
-and (exclusively) to operations such as a channel change or touchlink.
+:class:`gateway.domain.radio.ZigbeeNetwork` for the configuration service, and hands the
+running application to the lights bridge and (exclusively) to operations such as a
+channel change or touchlink. It decides *when*; the parts do the work: ``connect_attempt``
+(one attempt, the wait), ``join_permit``, ``network_settings``, ``coordinator_reset``,
+``radio_hooks`` (who follows the radio).
 
 States (``gateway.domain.radio.RadioState``)::
 
@@ -48,22 +50,12 @@ from gateway.zigbee.connect_attempt import (
     pause,
 )
 from gateway.zigbee.coordinator_reset import watch_coordinator_resets
-from gateway.zigbee.join_permit import PERMIT_FOREVER, ZIGPY_PERMIT_MAX, JoinPermit
-from gateway.zigbee.network_settings import (
-    form_new_network,
-    move_to_channel,
-    read_snapshot,
-)
+from gateway.zigbee.join_permit import PERMIT_FOREVER, JoinPermit
+from gateway.zigbee.network_settings import form_new_network, move_to_channel, read_snapshot
 from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig
 
-__all__ = [
-    "PERMIT_FOREVER",
-    "ZIGPY_PERMIT_MAX",
-    "AttemptAbandoned",
-    "ControllerApplication",
-    "RadioSupervisor",
-]
+__all__ = ["ControllerApplication", "RadioSupervisor"]
 
 log = logging.getLogger(__name__)
 
