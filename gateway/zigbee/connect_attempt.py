@@ -18,7 +18,7 @@ import zigpy.application
 
 from gateway.domain.radio import RadioUnavailable
 from gateway.zigbee import backups, port_loss
-from gateway.zigbee.network_settings import remember_network_keys
+from gateway.zigbee.network_settings import offer_network_key, remember_network_keys
 from gateway.zigbee.radios import RadioConfig, controller_class, zigpy_config
 
 ControllerApplication = zigpy.application.ControllerApplication
@@ -40,15 +40,18 @@ async def open_application(
     *,
     listener: Any,
     app_class: type[ControllerApplication] | None,
+    network_key: bytes,
     connect_timeout: float,
     shutdown_timeout: float,
 ) -> ControllerApplication:
     """A started application for ``config`` (its network restored, or formed if empty).
 
     The network keys are handed to the log redactor at each step that learns one: zigpy's
-    database (read by ``new``), the backup file, the stick (``startup``). zigpy prints
-    network settings while it starts, from loggers the radio rules already watch; this is
-    for every other logger (aiosqlite prints the backups zigpy stores, key included).
+    database (read by ``new``), the backup file, the stick (``startup``); a network formed
+    on an empty stick gets ``network_key``, already redacted. zigpy prints network
+    settings while it starts, from loggers the radio rules already watch; this is for
+    every other logger (aiosqlite prints the backups zigpy stores, the serial transport
+    the raw frames, keys included).
     """
     cls = app_class or controller_class(config.kind)
     app = await cls.new(zigpy_config(config, channel), start_radio=False)
@@ -58,6 +61,7 @@ async def open_application(
         async with asyncio.timeout(connect_timeout):
             await backups.restore_into(app, config.backup_dir)
             remember_network_keys(app)
+            offer_network_key(app, network_key)
             await app.startup(auto_form=True)
         remember_network_keys(app)
     except BaseException:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 import zigpy.application
 import zigpy.config as zconf
+import zigpy.types as zt
 
 from gateway.domain.radio import NetworkSnapshot, RadioBusy, RadioUnavailable
 from gateway.logsetup import SECRETS, SecretRedactor
@@ -59,16 +61,44 @@ def remember_network_keys(app: ControllerApplication, redactor: SecretRedactor =
     return found
 
 
+def new_network_key(redactor: SecretRedactor = SECRETS) -> bytes:
+    """A random key for a network the gateway is about to form, redacted from now on.
+
+    Why not let zigpy draw it: zigpy writes the key it draws to the stick (the serial
+    transport prints the frames) and into its database (aiosqlite prints the parameters)
+    before the gateway can read it back. A key chosen here is known to the redactor first.
+    """
+    key = secrets.token_bytes(16)
+    redactor.remember(key)
+    return key
+
+
+def offer_network_key(app: ControllerApplication, key: bytes) -> bool:
+    """Have zigpy form with ``key`` should the stick turn out empty; whether it may.
+
+    Only when zigpy has no backup to restore instead (a first start): its configuration's
+    key is used for forming alone, so on a stick that has a network it changes nothing.
+    The caller passes the same key to every attempt, so retries add no keys to redact.
+    """
+    nwk = app.config[zconf.CONF_NWK]
+    if app.backups.most_recent_backup() is not None or nwk.get(zconf.CONF_NWK_KEY) is not None:
+        return False
+    nwk[zconf.CONF_NWK_KEY] = zt.KeyData(key)
+    return True
+
+
 async def form_new_network(app: ControllerApplication, channel: int) -> None:
     """Form a new network (new PAN, extended PAN and key) on ``channel``.
 
     zigpy's ``form_network`` reads the channel and the settings it keeps from the
-    application's configuration; emptied ones are generated afresh.
+    application's configuration; emptied ones are generated afresh, except the key, which
+    is chosen (and redacted) here first.
     """
     nwk = app.config[zconf.CONF_NWK]
     nwk[zconf.CONF_NWK_CHANNEL] = channel
-    for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID, zconf.CONF_NWK_KEY):
+    for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID):
         nwk[key] = None
+    nwk[zconf.CONF_NWK_KEY] = zt.KeyData(new_network_key())
     try:
         with radio_request("forming a new network"):
             await app.form_network()

@@ -51,7 +51,12 @@ from gateway.zigbee.connect_attempt import (
 )
 from gateway.zigbee.coordinator_reset import watch_coordinator_resets
 from gateway.zigbee.join_permit import PERMIT_FOREVER, JoinPermit
-from gateway.zigbee.network_settings import form_new_network, move_to_channel, read_snapshot
+from gateway.zigbee.network_settings import (
+    form_new_network,
+    move_to_channel,
+    new_network_key,
+    read_snapshot,
+)
 from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig
 
@@ -89,6 +94,7 @@ class RadioSupervisor:
         self._state = RadioState.STOPPED
         self._app: ControllerApplication | None = None
         self._snapshot: NetworkSnapshot | None = None
+        self._first_key: bytes | None = None  # drawn when an empty stick is first possible
         self._busy: str | None = None
         self._exclusive_lock = asyncio.Lock()
         self._lost = asyncio.Event()
@@ -328,9 +334,16 @@ class RadioSupervisor:
             self._snapshot.channel if self._snapshot else self.config.channel,
             listener=self,
             app_class=self._app_class,
+            network_key=self._network_key_for_forming(),
             connect_timeout=self._connect_timeout,
             shutdown_timeout=self._shutdown_timeout,
         )
+
+    def _network_key_for_forming(self) -> bytes:
+        """One key for every attempt of this process: an empty stick is formed with it."""
+        if self._first_key is None:
+            self._first_key = new_network_key()
+        return self._first_key
 
     def _coordinator_reset(self, app: ControllerApplication) -> Callable[[Any], None]:
         """A reset of ``app``'s coordinator that we did not cause restarts the network."""

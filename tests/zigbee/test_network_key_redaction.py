@@ -130,7 +130,7 @@ async def test_the_key_of_a_restored_network_is_in_no_log_line_after_a_restart(
     assert_redacted(raw.getvalue(), clean.getvalue(), key)
 
 
-async def test_the_key_is_redacted_before_any_radio_library_prints_it(
+async def test_a_restored_key_is_redacted_before_any_radio_library_prints_it(
     formed: Path, fresh_process: None
 ) -> None:
     """With the radio libraries quiet, nothing teaches the redactor the key from their
@@ -140,3 +140,20 @@ async def test_the_key_is_redacted_before_any_radio_library_prints_it(
         async with zigbee_rig(formed, lights=0) as rig:
             key = emulator_key(rig)
     assert_redacted(raw.getvalue(), clean.getvalue(), key)
+
+
+async def test_a_formed_key_is_redacted_before_any_radio_library_prints_it(
+    tmp_path: Path, fresh_process: None
+) -> None:
+    """Forming (an empty stick at first start, a network reset) writes the key to the stick
+    and to zigpy's database at once: it is hidden only because the gateway chose it, and
+    told the redactor, before zigpy formed the network."""
+    with all_logs_at_debug(quiet=RADIO_LOGGERS) as (raw, clean):
+        async with zigbee_rig(tmp_path, lights=0) as rig:
+            first = emulator_key(rig)
+            await rig.gw.supervisor.reset_network()
+            await until(lambda: rig.gw.supervisor.reachable, timeout=20)
+            second = emulator_key(rig)
+    assert first != second
+    assert_redacted(raw.getvalue(), clean.getvalue(), first)
+    assert_redacted(raw.getvalue(), clean.getvalue(), second)
