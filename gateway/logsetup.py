@@ -87,23 +87,36 @@ class SecretRedactor(logging.Filter):
     loggers: elsewhere a 16-byte value (a UUID, a hash) is not a key.
     """
 
-    MAX_SECRETS: Final = 64
+    MAX_LEARNED: Final = 64
+    """Values learned from radio lines kept at most (the oldest go first); keys the
+    gateway registers itself are few and always kept."""
 
     def __init__(self, prefixes: tuple[str, ...] = RADIO_LOGGERS) -> None:
         super().__init__()
         self._prefixes = prefixes
         self._spellings: dict[bytes, tuple[str, ...]] = {}
+        self._learned: dict[bytes, None] = {}  # insertion order: the oldest first
         self._known: re.Pattern[str] | None = None
 
-    def remember(self, secret: bytes) -> None:
-        """Redact ``secret`` wherever it appears from now on (16 bytes or more)."""
+    def remember(self, secret: bytes, *, learned: bool = False) -> None:
+        """Redact ``secret`` wherever it appears from now on (16 bytes or more).
+
+        ``learned``: seen in a radio line rather than registered by the gateway. Learned
+        values (link keys of devices, too) are capped; a registered network key stays
+        however many of them a busy network brings.
+        """
         secret = bytes(secret)
-        if (
-            len(secret) < 16
-            or secret in self._spellings
-            or len(self._spellings) >= self.MAX_SECRETS
-        ):
+        if len(secret) < 16:
             return
+        if secret in self._spellings:
+            if not learned:
+                self._learned.pop(secret, None)  # registered now: kept for good
+            return
+        if learned:
+            if len(self._learned) >= self.MAX_LEARNED:
+                oldest = next(iter(self._learned))
+                del self._learned[oldest], self._spellings[oldest]
+            self._learned[secret] = None
         self._spellings[secret] = spellings(secret)
         forms = sorted({f for fs in self._spellings.values() for f in fs}, key=len, reverse=True)
         # One alternation, longest first: a record costs one scan however many keys there are.
@@ -112,6 +125,7 @@ class SecretRedactor(logging.Filter):
     def forget_all(self) -> None:
         """Know no key, as a freshly started process (tests start a "restart" from here)."""
         self._spellings.clear()
+        self._learned.clear()
         self._known = None
 
     def knows(self, secret: bytes) -> bool:
@@ -124,7 +138,7 @@ class SecretRedactor(logging.Filter):
             if "NV" in text:
                 text = _NV_VALUE.sub(_nv_placeholder, text)
             for match in _KEY_TEXT.findall(text):
-                self.remember(bytes.fromhex(match.replace(":", "")))
+                self.remember(bytes.fromhex(match.replace(":", "")), learned=True)
             text = _KEY_TEXT.sub(KEY_PLACEHOLDER, text)
         known = self._known
         if known is not None:

@@ -218,3 +218,16 @@ def test_forgetting_all_keys_lets_other_loggers_print_them_again() -> None:
     assert redactor.filter(record)
     assert record.getMessage() == key.hex()
     assert not redactor.knows(key)
+
+
+def test_a_registered_key_outlives_any_number_of_learned_ones() -> None:
+    redactor = SecretRedactor()
+    network_key = bytes(range(0x50, 0x60))
+    redactor.remember(network_key)
+    first_learned = bytes(range(0x60, 0x70))
+    redactor.remember(first_learned, learned=True)
+    for n in range(SecretRedactor.MAX_LEARNED):
+        redactor.remember(n.to_bytes(2, "big") * 8, learned=True)
+    assert redactor.knows(network_key)
+    assert not redactor.knows(first_learned)  # the oldest learned value made room
+    assert redactor.knows((SecretRedactor.MAX_LEARNED - 1).to_bytes(2, "big") * 8)

@@ -41,7 +41,7 @@ from gateway.domain.radio import (
     RadioUnsupported,
 )
 from gateway.logsetup import RepeatedWarning
-from gateway.zigbee import backups
+from gateway.zigbee import backups, network_settings
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.connect_attempt import (
     AttemptAbandoned,
@@ -51,12 +51,7 @@ from gateway.zigbee.connect_attempt import (
 )
 from gateway.zigbee.coordinator_reset import watch_coordinator_resets
 from gateway.zigbee.join_permit import PERMIT_FOREVER, JoinPermit
-from gateway.zigbee.network_settings import (
-    form_new_network,
-    move_to_channel,
-    new_network_key,
-    read_snapshot,
-)
+from gateway.zigbee.network_settings import new_network_key, read_snapshot
 from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
 from gateway.zigbee.radios import ZNP_KINDS, RadioConfig
 
@@ -94,7 +89,7 @@ class RadioSupervisor:
         self._state = RadioState.STOPPED
         self._app: ControllerApplication | None = None
         self._snapshot: NetworkSnapshot | None = None
-        self._first_key: bytes | None = None  # drawn when an empty stick is first possible
+        self._first_key = new_network_key()  # an empty stick is formed with it (any attempt)
         self._busy: str | None = None
         self._exclusive_lock = asyncio.Lock()
         self._lost = asyncio.Event()
@@ -141,7 +136,7 @@ class RadioSupervisor:
     async def change_channel(self, channel: int) -> None:
         """Move the whole network to ``channel`` (busy meanwhile), then save a backup."""
         async with self.exclusive("channel change") as app:
-            await move_to_channel(
+            await network_settings.move_to_channel(
                 app, channel, broadcasts=self._channel_broadcasts, within=self._channel_timeout
             )
             self._snapshot = read_snapshot(app, self._snapshot)
@@ -156,7 +151,7 @@ class RadioSupervisor:
         """
         async with self.exclusive("network reset") as app:
             channel = self._snapshot.channel if self._snapshot else self.config.channel
-            await form_new_network(app, channel)
+            await network_settings.form_new_network(app, channel)
             self._snapshot = read_snapshot(app, self._snapshot)
         log.info("formed a new network on channel %d; restarting the radio", channel)
         self.restart()
@@ -334,16 +329,10 @@ class RadioSupervisor:
             self._snapshot.channel if self._snapshot else self.config.channel,
             listener=self,
             app_class=self._app_class,
-            network_key=self._network_key_for_forming(),
+            network_key=self._first_key,
             connect_timeout=self._connect_timeout,
             shutdown_timeout=self._shutdown_timeout,
         )
-
-    def _network_key_for_forming(self) -> bytes:
-        """One key for every attempt of this process: an empty stick is formed with it."""
-        if self._first_key is None:
-            self._first_key = new_network_key()
-        return self._first_key
 
     def _coordinator_reset(self, app: ControllerApplication) -> Callable[[Any], None]:
         """A reset of ``app``'s coordinator that we did not cause restarts the network."""
