@@ -138,7 +138,9 @@ class SecretRedactor(logging.Filter):
             if "NV" in text:
                 text = _NV_VALUE.sub(_nv_placeholder, text)
             for match in _KEY_TEXT.findall(text):
-                self.remember(bytes.fromhex(match.replace(":", "")), learned=True)
+                value = bytes.fromhex(match.replace(":", ""))
+                if value.strip(b"\x00"):  # zigpy's "no key yet" is no secret anywhere
+                    self.remember(value, learned=True)
             text = _KEY_TEXT.sub(KEY_PLACEHOLDER, text)
         known = self._known
         if known is not None:

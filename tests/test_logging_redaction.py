@@ -231,3 +231,12 @@ def test_a_registered_key_outlives_any_number_of_learned_ones() -> None:
     assert redactor.knows(network_key)
     assert not redactor.knows(first_learned)  # the oldest learned value made room
     assert redactor.knows((SecretRedactor.MAX_LEARNED - 1).to_bytes(2, "big") * 8)
+
+
+def test_the_all_zero_placeholder_key_is_not_learned_for_other_loggers() -> None:
+    redactor = SecretRedactor()
+    zero = ":".join(["00"] * 16)
+    radio = logging.LogRecord("zigpy.application", 10, __file__, 1, f"key={zero}", None, None)
+    assert redactor.filter(radio)
+    assert KEY_PLACEHOLDER in radio.getMessage()  # on a radio line it is hidden all the same
+    assert not redactor.knows(bytes(16))
