@@ -1,14 +1,15 @@
 """The Zigbee network key reaches no log line, from any logger (issue 12, item 10).
 
-The gateway's Zigbee side runs against our ZNP emulator on a pty, driven by the unmodified
-zigpy-znp, with every logger at DEBUG, through the gateway's own log handler
-(:func:`gateway.logsetup.log_handler`, as ``configure_logging`` installs it), starting as
-a fresh process does (the redactor knowing no key). It forms a network, forms a new one
-(network reset), and starts onto a formed one (zigpy's database, the stick); the
-emulator's key of each network is then looked for in every spelling. A second,
-unfiltered handler sees the same records first and proves the key was printed, also by
-loggers outside the radio libraries (aiosqlite, the serial transport), which the radio
-rules alone would have let through.
+The gateway's Zigbee side runs against our emulators on a pty (ZNP, driven by the
+unmodified zigpy-znp; a ConBee, by zigpy-deconz), every logger at DEBUG, through the
+gateway's own log handler (:func:`gateway.logsetup.log_handler`, as ``configure_logging``
+installs it), starting as a fresh process does (the redactor knowing no key). It forms a
+network, forms a new one (network reset), and starts onto a formed one (zigpy's
+database, the stick); the emulator's key of each network is then looked for in every
+spelling. A second, unfiltered handler sees the same records first and proves the key
+was printed, also by loggers outside the radio libraries (aiosqlite, the serial
+transport), which the radio rules alone would have let through. With the radio libraries
+quiet, nothing but the gateway's own registration can teach the redactor the key.
 """
 
 from __future__ import annotations
@@ -157,3 +158,19 @@ async def test_a_formed_key_is_redacted_before_any_radio_library_prints_it(
     assert first != second
     assert_redacted(raw.getvalue(), clean.getvalue(), first)
     assert_redacted(raw.getvalue(), clean.getvalue(), second)
+
+
+async def test_a_conbee_network_key_is_redacted_before_any_radio_library_prints_it(
+    tmp_path: Path, fresh_process: None
+) -> None:
+    """The same for a RaspBee/ConBee (zigpy-deconz against our deCONZ emulator): formed at
+    first start, then restored after a restart."""
+    from tests.zigbee.deconz_rig import conbee_rig, restart_gateway
+
+    with all_logs_at_debug(quiet=RADIO_LOGGERS) as (raw, clean):
+        async with conbee_rig(tmp_path) as rig:
+            key = bytes(rig.emulator.firmware.config.network_key)
+            SECRETS.forget_all()  # a new process: it learns the key from zigpy's database
+            await restart_gateway(rig)
+            assert bytes(rig.emulator.firmware.config.network_key) == key
+    assert_redacted(raw.getvalue(), clean.getvalue(), key)
