@@ -47,7 +47,8 @@ class KeyValueFormatter(logging.Formatter):
         ts = self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
         line = f'ts={ts}Z level={record.levelname} logger={record.name} msg="{message}"'
         if record.exc_info:
-            exc = self.formatException(record.exc_info).replace("\n", "\\n")
+            text = record.exc_text or self.formatException(record.exc_info)
+            exc = text.replace("\n", "\\n")
             line += f' exc="{exc}"'
         if self.journal:
             # journald reads "<N>" at the start of a line as its priority and strips it, so
@@ -72,57 +73,111 @@ as ``\\xNN`` escapes): keys are NV items, and a read answer does not say which i
 
 
 class SecretRedactor(logging.Filter):
-    """Removes Zigbee key material from the radio libraries' records before they are written.
+    """Removes Zigbee key material from log records before they are written.
 
     Why a filter: at DEBUG zigpy-znp and zigpy print NVRAM items, network settings and raw
-    frames, including the network key, and journald keeps them. Three rules: raw NV items of
-    16 bytes or more in NVRAM commands are hidden (keys are NV items); every 16-byte
-    colon-hex value in a radio record is treated as a key (and remembered); and keys the
-    gateway knows (:meth:`remember`) are removed in every spelling the libraries use (colon
-    hex, plain hex, ``\\xNN`` escapes, either case), also from raw frames that contain them.
+    frames, including the network key, and journald keeps them; other loggers print it too
+    (aiosqlite shows the SQL parameters zigpy stores its network backups with). Rules for
+    the radio loggers: raw NV items of 16 bytes or more in NVRAM commands are hidden (keys
+    are NV items), and every 16-byte colon-hex value is treated as a key (and remembered).
+    For every logger: keys the gateway knows (:meth:`remember`, called as soon as the Zigbee
+    side reads, restores or forms the network) are removed in every spelling the libraries
+    and our code use (colon hex, plain hex, ``\\xNN`` escapes, a ``bytes`` repr, either
+    case), also from raw frames that contain them. The pattern rules stay on the radio
+    loggers: elsewhere a 16-byte value (a UUID, a hash) is not a key.
     """
+
+    MAX_LEARNED: Final = 64
+    """Values learned from radio lines kept at most (the oldest go first); keys the
+    gateway registers itself are few and always kept."""
 
     def __init__(self, prefixes: tuple[str, ...] = RADIO_LOGGERS) -> None:
         super().__init__()
         self._prefixes = prefixes
         self._spellings: dict[bytes, tuple[str, ...]] = {}
+        self._learned: dict[bytes, None] = {}  # insertion order: the oldest first
+        self._known: re.Pattern[str] | None = None
 
-    def remember(self, secret: bytes) -> None:
-        """Redact ``secret`` wherever it appears from now on (16 bytes or more)."""
-        if len(secret) < 16 or secret in self._spellings or len(self._spellings) > 64:
+    def remember(self, secret: bytes, *, learned: bool = False) -> None:
+        """Redact ``secret`` wherever it appears from now on (16 bytes or more).
+
+        ``learned``: seen in a radio line rather than registered by the gateway. Learned
+        values (link keys of devices, too) are capped; a registered network key stays
+        however many of them a busy network brings.
+        """
+        secret = bytes(secret)
+        if len(secret) < 16:
             return
-        forms: list[str] = []
-        for case in (str.lower, str.upper):
-            forms.append(case(":".join(f"{b:02x}" for b in secret)))
-            forms.append(case(secret.hex()))
-            forms.append("".join(f"\\x{b:02X}" for b in secret))
-            forms.append("".join(f"\\x{b:02x}" for b in secret))
-        forms.append(repr(secret)[2:-1])
-        self._spellings[secret] = tuple(dict.fromkeys(forms))
+        if secret in self._spellings:
+            if not learned:
+                self._learned.pop(secret, None)  # registered now: kept for good
+            return
+        if learned:
+            if len(self._learned) >= self.MAX_LEARNED:
+                oldest = next(iter(self._learned))
+                del self._learned[oldest], self._spellings[oldest]
+            self._learned[secret] = None
+        self._spellings[secret] = spellings(secret)
+        forms = sorted({f for fs in self._spellings.values() for f in fs}, key=len, reverse=True)
+        # One alternation, longest first: a record costs one scan however many keys there are.
+        self._known = re.compile("|".join(re.escape(form) for form in forms))
 
-    def redact(self, text: str) -> str:
-        if "NV" in text:
-            text = _NV_VALUE.sub(_nv_placeholder, text)
-        for match in _KEY_TEXT.findall(text):
-            self.remember(bytes.fromhex(match.replace(":", "")))
-        text = _KEY_TEXT.sub(KEY_PLACEHOLDER, text)
-        for forms in self._spellings.values():
-            for form in forms:
-                if form in text:
-                    text = text.replace(form, KEY_PLACEHOLDER)
+    def forget_all(self) -> None:
+        """Know no key, as a freshly started process (tests start a "restart" from here)."""
+        self._spellings.clear()
+        self._learned.clear()
+        self._known = None
+
+    def knows(self, secret: bytes) -> bool:
+        """Whether ``secret`` is redacted from every logger (for tests and status)."""
+        return bytes(secret) in self._spellings
+
+    def redact(self, text: str, *, radio: bool = True) -> str:
+        """``text`` without known keys; with ``radio`` also without anything shaped like one."""
+        if radio:
+            if "NV" in text:
+                text = _NV_VALUE.sub(_nv_placeholder, text)
+            for match in _KEY_TEXT.findall(text):
+                value = bytes.fromhex(match.replace(":", ""))
+                if value.strip(b"\x00"):  # zigpy's "no key yet" is no secret anywhere
+                    self.remember(value, learned=True)
+            text = _KEY_TEXT.sub(KEY_PLACEHOLDER, text)
+        known = self._known
+        if known is not None:
+            text = known.sub(KEY_PLACEHOLDER, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(self._prefixes):
+        radio = record.name.startswith(self._prefixes)
+        if not radio and self._known is None:
             return True
         try:
             message = record.getMessage()
         except Exception:  # a library's bad format string: let logging report it
             return True
-        redacted = self.redact(message)
+        redacted = self.redact(message, radio=radio)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and self._known is not None:
+            # A traceback may quote the key (the repr of a frame or of a configuration);
+            # KeyValueFormatter writes ``exc_text`` when it is set.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self._known.sub(KEY_PLACEHOLDER, text)
         return True
+
+
+def spellings(secret: bytes) -> tuple[str, ...]:
+    """How a key shows up in log text: zigpy's ``KeyData`` (colon hex), plain hex (JSON
+    backups, SQL parameters), ``\\xNN`` escapes and the ``bytes`` repr (raw frames, NV
+    items), each in either case."""
+    forms: list[str] = []
+    for case in (str.lower, str.upper):
+        forms.append(case(":".join(f"{b:02x}" for b in secret)))
+        forms.append(case(secret.hex()))
+    forms.append("".join(f"\\x{b:02X}" for b in secret))
+    forms.append("".join(f"\\x{b:02x}" for b in secret))
+    forms.append(repr(secret)[2:-1])
+    return tuple(dict.fromkeys(forms))
 
 
 _DIGITS: Final = re.compile(r"\d+")
@@ -204,14 +259,22 @@ def stderr_is_the_journal(
     return (info.st_dev, info.st_ino) == (int(device), int(inode))
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send all logs to stderr (journald under systemd) in key=value form."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(KeyValueFormatter(journal=stderr_is_the_journal()))
+def log_handler(stream: TextIO, *, journal: bool = False) -> logging.Handler:
+    """The gateway's handler on ``stream``: key=value lines, no secrets, repeats folded.
+
+    The redactor comes first, so a folded line's count never carries a key either.
+    """
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(KeyValueFormatter(journal=journal))
     handler.addFilter(SECRETS)
     handler.addFilter(RepeatFolder())
+    return handler
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send all logs to stderr (journald under systemd) in key=value form."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [log_handler(sys.stderr, journal=stderr_is_the_journal())]
     root.setLevel(level)
     # Library chatter at INFO is noise on a Pi; our own modules follow the chosen level.
     for noisy in ("zigpy", "zigpy_znp", "zigpy_deconz", "xknx", "uvicorn", "aiosqlite", "alembic"):

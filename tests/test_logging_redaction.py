@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,3 +179,64 @@ def test_one_template_with_different_values_is_not_folded_as_a_repeat():
     assert passed == [True] * len(states)  # each distinct change twice: within the burst
     same = [folder.filter(record("a", "b")) for _ in range(4)]
     assert same == [True, True, False, False]
+
+
+def test_a_known_key_is_redacted_from_every_logger_in_every_spelling() -> None:
+    redactor = SecretRedactor()
+    key = bytes(range(0x30, 0x40))  # printable: its bytes repr is plain text
+    redactor.remember(key)
+    for form in [*spellings(key), repr(key)[2:-1]]:
+        record = logging.LogRecord(
+            "aiosqlite", logging.DEBUG, __file__, 1, "executing %s", (f"(x, '{form}')",), None
+        )
+        assert redactor.filter(record)
+        assert record.getMessage() == f"executing (x, '{KEY_PLACEHOLDER}')", form
+
+
+def test_a_known_key_is_redacted_from_a_traceback() -> None:
+    redactor = SecretRedactor()
+    key = bytes(range(0xC0, 0xD0))
+    redactor.remember(key)
+    try:
+        raise ValueError(f"bad frame {key.hex()}")
+    except ValueError:
+        record = logging.LogRecord(
+            "gateway.app", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    assert redactor.filter(record)
+    text = KeyValueFormatter().format(record)
+    assert key.hex() not in text
+    assert KEY_PLACEHOLDER in text
+
+
+def test_forgetting_all_keys_lets_other_loggers_print_them_again() -> None:
+    redactor = SecretRedactor()
+    key = bytes(range(0xA0, 0xB0))
+    redactor.remember(key)
+    redactor.forget_all()
+    record = logging.LogRecord("gateway.api", logging.INFO, __file__, 1, key.hex(), None, None)
+    assert redactor.filter(record)
+    assert record.getMessage() == key.hex()
+    assert not redactor.knows(key)
+
+
+def test_a_registered_key_outlives_any_number_of_learned_ones() -> None:
+    redactor = SecretRedactor()
+    network_key = bytes(range(0x50, 0x60))
+    redactor.remember(network_key)
+    first_learned = bytes(range(0x60, 0x70))
+    redactor.remember(first_learned, learned=True)
+    for n in range(SecretRedactor.MAX_LEARNED):
+        redactor.remember(n.to_bytes(2, "big") * 8, learned=True)
+    assert redactor.knows(network_key)
+    assert not redactor.knows(first_learned)  # the oldest learned value made room
+    assert redactor.knows((SecretRedactor.MAX_LEARNED - 1).to_bytes(2, "big") * 8)
+
+
+def test_the_all_zero_placeholder_key_is_not_learned_for_other_loggers() -> None:
+    redactor = SecretRedactor()
+    zero = ":".join(["00"] * 16)
+    radio = logging.LogRecord("zigpy.application", 10, __file__, 1, f"key={zero}", None, None)
+    assert redactor.filter(radio)
+    assert KEY_PLACEHOLDER in radio.getMessage()  # on a radio line it is hidden all the same
+    assert not redactor.knows(bytes(16))

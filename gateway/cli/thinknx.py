@@ -116,7 +116,8 @@ async def _with_users(settings: Settings, action: Any) -> Any:
 
 def cmd_devices_check(args: argparse.Namespace) -> int:
     from gateway.knx.bindings_file import load_bindings
-    from gateway.knx.catalogue import CatalogueError, load_file
+    from gateway.knx.catalogue import CatalogueError
+    from gateway.knx.catalogue_file import load_file
 
     path = args.file or _settings(args).thinknx.devices_file
     if path is None:

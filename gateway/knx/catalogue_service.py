@@ -39,8 +39,8 @@ from .catalogue import (
     Problem,
     catalogue_of,
     controller_from_fields,
-    load_file,
 )
+from .catalogue_file import load_file
 
 log = logging.getLogger(__name__)
 

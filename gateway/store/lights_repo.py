@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import utcnow
+from gateway.store.device_repo import NAME_MAX, DeviceRepository
 from gateway.store.models import LightRow
 
-NAME_MAX = 32
+__all__ = ["NAME_MAX", "LightsRepository", "StoredLight"]
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,14 @@ def _to_stored(row: LightRow) -> StoredLight:
     )
 
 
-class LightsRepository:
+class LightsRepository(DeviceRepository[LightRow, StoredLight]):
     """Every method is one committed transaction."""
 
+    row_type = LightRow
+    fixed_columns = ("id", "ieee", "endpoint", "created_at")
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    async def all(self) -> list[StoredLight]:
-        async with self._sessions() as session:
-            rows = (await session.scalars(select(LightRow).order_by(LightRow.id))).all()
-            return [_to_stored(r) for r in rows]
-
-    async def get(self, light_id: int) -> StoredLight | None:
-        async with self._sessions() as session:
-            row = await session.get(LightRow, light_id)
-            return None if row is None else _to_stored(row)
+        super().__init__(sessions, _to_stored)
 
     async def find(self, ieee: str, endpoint: int) -> StoredLight | None:
         async with self._sessions() as session:
@@ -97,40 +91,20 @@ class LightsRepository:
     ) -> StoredLight:
         """Insert a light; without a name it gets deCONZ's default ``"<type> <id>"``."""
         now = utcnow()
-        async with self._sessions() as session, session.begin():
-            row = LightRow(
-                ieee=ieee,
-                endpoint=endpoint,
-                name=(name or "")[:NAME_MAX],
-                type=type,
-                manufacturername=manufacturername[:64],
-                modelid=modelid[:64],
-                swversion=swversion[:64],
-                capabilities=capabilities,
-                state=state,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            await session.flush()
-            if name is None:
-                row.name = f"{type} {row.id}"[:NAME_MAX]
-            stored = _to_stored(row)
-        return stored
-
-    async def update(self, light_id: int, **changes: Any) -> StoredLight | None:
-        """Change attributes, name or state of one light; None if it is gone."""
-        async with self._sessions() as session, session.begin():
-            row = await session.get(LightRow, light_id)
-            if row is None:
-                return None
-            for name, value in changes.items():
-                if name in ("id", "ieee", "endpoint", "created_at"):
-                    raise ValueError(f"{name} cannot be changed")
-                setattr(row, name, value)
-            row.updated_at = utcnow()
-            stored = _to_stored(row)
-        return stored
+        row = LightRow(
+            ieee=ieee,
+            endpoint=endpoint,
+            name=(name or "")[:NAME_MAX],
+            type=type,
+            manufacturername=manufacturername[:64],
+            modelid=modelid[:64],
+            swversion=swversion[:64],
+            capabilities=capabilities,
+            state=state,
+            created_at=now,
+            updated_at=now,
+        )
+        return await self._insert(row, type_name=type, name=name)
 
     async def save_states(self, states: dict[int, dict[str, Any]]) -> None:
         """Write the state of several lights in one transaction (coalesced reports)."""
@@ -148,8 +122,3 @@ class LightsRepository:
         params = [{"light_id": i, "new_state": st, "now": now} for i, st in states.items()]
         async with self._sessions() as session, session.begin():
             await session.execute(statement, params)
-
-    async def delete(self, light_id: int) -> bool:
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(delete(LightRow).where(LightRow.id == light_id))
-            return bool(getattr(result, "rowcount", 0))

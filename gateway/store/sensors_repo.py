@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import utcnow
+from gateway.store.device_repo import NAME_MAX, DeviceRepository
 from gateway.store.sensor_models import SensorRow
 
-NAME_MAX = 32
+__all__ = ["FIXED_COLUMNS", "NAME_MAX", "SensorsRepository", "StoredSensor"]
 FIXED_COLUMNS = ("id", "uniqueid", "ieee", "endpoint", "cluster", "created_at")
 
 
@@ -60,21 +61,14 @@ def _to_stored(row: SensorRow) -> StoredSensor:
     )
 
 
-class SensorsRepository:
+class SensorsRepository(DeviceRepository[SensorRow, StoredSensor]):
     """Every method is one committed transaction."""
 
+    row_type = SensorRow
+    fixed_columns = FIXED_COLUMNS
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    async def all(self) -> list[StoredSensor]:
-        async with self._sessions() as session:
-            rows = (await session.scalars(select(SensorRow).order_by(SensorRow.id))).all()
-            return [_to_stored(r) for r in rows]
-
-    async def get(self, sensor_id: int) -> StoredSensor | None:
-        async with self._sessions() as session:
-            row = await session.get(SensorRow, sensor_id)
-            return None if row is None else _to_stored(row)
+        super().__init__(sessions, _to_stored)
 
     async def create(
         self,
@@ -93,42 +87,22 @@ class SensorsRepository:
     ) -> StoredSensor:
         """Insert a sensor; without a name it gets deCONZ's default ``"<type> <id>"``."""
         now = utcnow()
-        async with self._sessions() as session, session.begin():
-            row = SensorRow(
-                uniqueid=uniqueid[:64],
-                ieee=ieee,
-                endpoint=endpoint,
-                cluster=cluster,
-                type=type[:40],
-                name=(name or "")[:NAME_MAX],
-                manufacturername=manufacturername[:64],
-                modelid=modelid[:64],
-                swversion=swversion[:64],
-                state=state,
-                config=config,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            await session.flush()
-            if name is None:
-                row.name = f"{type} {row.id}"[:NAME_MAX]
-            stored = _to_stored(row)
-        return stored
-
-    async def update(self, sensor_id: int, **changes: Any) -> StoredSensor | None:
-        """Change name, attributes, state or config of one sensor; None if it is gone."""
-        async with self._sessions() as session, session.begin():
-            row = await session.get(SensorRow, sensor_id)
-            if row is None:
-                return None
-            for name, value in changes.items():
-                if name in FIXED_COLUMNS:
-                    raise ValueError(f"{name} cannot be changed")
-                setattr(row, name, value)
-            row.updated_at = utcnow()
-            stored = _to_stored(row)
-        return stored
+        row = SensorRow(
+            uniqueid=uniqueid[:64],
+            ieee=ieee,
+            endpoint=endpoint,
+            cluster=cluster,
+            type=type[:40],
+            name=(name or "")[:NAME_MAX],
+            manufacturername=manufacturername[:64],
+            modelid=modelid[:64],
+            swversion=swversion[:64],
+            state=state,
+            config=config,
+            created_at=now,
+            updated_at=now,
+        )
+        return await self._insert(row, type_name=type, name=name)
 
     async def save_states(self, values: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Write (state, config) of several sensors in one transaction (coalesced reports)."""
@@ -140,8 +114,3 @@ class SensorsRepository:
             for row in rows:
                 row.state, row.config = values[row.id]
                 row.updated_at = now
-
-    async def delete(self, sensor_id: int) -> bool:
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(delete(SensorRow).where(SensorRow.id == sensor_id))
-            return bool(getattr(result, "rowcount", 0))

@@ -13,15 +13,16 @@ Rules it carries out:
 - A command the light does not acknowledge marks it unreachable; any frame from it
   (report, response, announcement) marks it reachable again, and until then it is probed
   back with reads of OnOff (``reachability.py``, which logs every change with its cause).
-- After every (re)connect the bridge re-attaches to the new zigpy device objects and
-  reads each light's state once, so changes made while the radio was away show up.
+  What a failed delivery means is ``delivery.py``.
+- After every (re)connect the bridge re-attaches to the new zigpy device objects
+  (``light_reports.py``) and reads each light's state once, so changes made while the
+  radio was away show up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import zigpy.application
@@ -29,8 +30,7 @@ import zigpy.device
 import zigpy.endpoint
 import zigpy.exceptions
 import zigpy.types as zt
-from zigpy.zcl.clusters.general import LevelControl, OnOff
-from zigpy.zcl.clusters.lighting import Color
+from zigpy.zcl.clusters.general import OnOff
 
 from gateway.domain.lights.model import (
     Capabilities,
@@ -38,18 +38,13 @@ from gateway.domain.lights.model import (
     LightCommand,
     LightRefused,
     LightUnreachable,
-    SetColorTemp,
-    SetHueSat,
-    SetLevel,
-    SetXY,
-    TurnOff,
-    TurnOn,
-    TurnOnAtLevel,
 )
-from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable
-from gateway.zigbee import zcl
+from gateway.domain.radio import RadioState, RadioUnavailable
+from gateway.zigbee import zcl, zcl_commands
 from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.coalescing import LatestWins
+from gateway.zigbee.delivery import SETTING_KINDS, radio_refusal, raise_radio_problem
+from gateway.zigbee.light_reports import LightReports
 from gateway.zigbee.reachability import Reachability
 from gateway.zigbee.supervisor import RadioSupervisor
 
@@ -59,35 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
-REPORTED_CLUSTERS = (OnOff.cluster_id, LevelControl.cluster_id, Color.cluster_id)
-ATTRIBUTE_EVENTS = ("attribute_report", "attribute_updated")
-
-
-# Delivery statuses that mean "the light did not answer" (Z-Stack and deCONZ names);
-# any other failure status is the radio refusing to send (full queue, bad request, ...).
-NOT_ACKNOWLEDGED = ("NO_ACK", "NO_ROUTE", "TRANSACTION_EXPIRED", "ROUTE_ERROR", "NO_RESPONSE")
-
-# Settings a newer command of the same kind overwrites (gateway.zigbee.coalescing).
-SETTING_KINDS: dict[type, str] = {
-    TurnOn: "on",
-    TurnOff: "on",
-    TurnOnAtLevel: "level",
-    SetLevel: "level",
-    SetHueSat: "colour",
-    SetColorTemp: "colour",
-    SetXY: "colour",
-}
-
-
-def radio_refusal(exc: BaseException) -> str | None:
-    """The status name if the radio refused to send, None if the light did not answer."""
-    status = getattr(exc, "status", None)
-    if status is None:
-        return None
-    name = getattr(status, "name", None) or f"0x{int(status):02X}"
-    if any(part in name for part in NOT_ACKNOWLEDGED):
-        return None
-    return str(name)
 
 
 class ZigbeeLights:
@@ -102,7 +68,7 @@ class ZigbeeLights:
         interview_attempts: int = 3,
         interview_retry_delay: float = 1.0,
         refresh_on_connect: bool = True,
-        leave_timeout: float = zcl.LEAVE_TIMEOUT,
+        leave_timeout: float = zcl_commands.LEAVE_TIMEOUT,
     ) -> None:
         self.supervisor = supervisor
         self.service: LightsService | None = None
@@ -114,7 +80,7 @@ class ZigbeeLights:
         self._leave_timeout = leave_timeout
         self._app: ControllerApplication | None = None
         self._joined: set[str] = set()  # IEEEs that joined through the open network
-        self._subscriptions: dict[LightAddress, list[Callable[[], None]]] = {}
+        self.reports = LightReports(lambda: self.service)
         self._interviews: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         # Exclusive operations (touchlink, channel change) may tune the stick away from the
@@ -150,16 +116,18 @@ class ZigbeeLights:
         try:
             with radio_request(f"{address.uniqueid}: {command}", self._radio_gone):
                 if kind is None:
-                    await zcl.execute(endpoint, caps, command, self._tsn, retries=self._retries)
+                    await zcl_commands.execute(
+                        endpoint, caps, command, self._tsn, retries=self._retries
+                    )
                 else:
                     await self._latest.run(
                         (address, kind),
-                        lambda: zcl.execute(
+                        lambda: zcl_commands.execute(
                             endpoint, caps, command, self._tsn, retries=self._retries
                         ),
                     )
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            self._raise_radio_problem()
+            raise_radio_problem(self.supervisor)
             refused = radio_refusal(exc)
             if refused is not None:
                 raise LightRefused(f"radio refused: {refused}") from exc
@@ -173,9 +141,9 @@ class ZigbeeLights:
         # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
             with radio_request(f"{address.uniqueid}: leave", self._radio_gone):
-                await zcl.leave(device, self._leave_timeout)
+                await zcl_commands.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            self._raise_radio_problem()
+            raise_radio_problem(self.supervisor)
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
 
     async def _probe(self, address: LightAddress) -> None:
@@ -197,13 +165,6 @@ class ZigbeeLights:
     def _tsn(self) -> int:
         """A transaction number unique among our requests in flight (see zcl.TsnSource)."""
         return self.supervisor.application.get_sequence()
-
-    def _raise_radio_problem(self) -> None:
-        """A failure caused by the radio going away (or busy) is not the light's fault."""
-        if not self.supervisor.reachable:
-            raise RadioUnavailable("Not connected")
-        if self.supervisor.busy is not None:
-            raise RadioBusy(self.supervisor.busy)
 
     def _device(self, address: LightAddress) -> zigpy.device.Device:
         app = self.supervisor.application
@@ -230,15 +191,14 @@ class ZigbeeLights:
         for address in service.addresses():
             device = app.devices.get(zt.EUI64.convert(address.ieee))
             if isinstance(device, zigpy.device.Device):
-                self._attach(device, address.endpoint)
+                self.reports.attach(device, address.endpoint)
         if self._refresh_on_connect:
             self._spawn(self._refresh_all(), "lights-refresh")
 
     def _on_down(self, app: ControllerApplication) -> None:
         app.remove_listener(self)
         self._app = None
-        for address in list(self._subscriptions):
-            self._detach(address)
+        self.reports.detach_all()
         for task in list(self._interviews.values()):
             task.cancel()
         self._interviews.clear()
@@ -274,8 +234,7 @@ class ZigbeeLights:
         self.reachability.lost(str(device.ieee), "left the network", probe=False)
 
     def device_removed(self, device: zigpy.device.Device) -> None:
-        for address in [a for a in self._subscriptions if a.ieee == str(device.ieee)]:
-            self._detach(address)
+        self.reports.detach_device(str(device.ieee))
 
     def handle_message(
         self,
@@ -309,7 +268,7 @@ class ZigbeeLights:
                 continue
             light = await service.discovered(found, may_add=self._may_add(ieee) or known)
             if light is not None:
-                self._attach(device, endpoint.endpoint_id)
+                self.reports.attach(device, endpoint.endpoint_id)
         self._joined.discard(ieee)
 
     async def _interview_endpoint(
@@ -369,40 +328,6 @@ class ZigbeeLights:
                     self.reachability.lost(
                         address.ieee, f"no answer to the state read after connecting: {exc!r}"
                     )
-
-    def _attach(self, device: zigpy.device.Device, endpoint_id: int) -> None:
-        address = zcl.address_of(device, endpoint_id)
-        self._detach(address)
-        endpoint = device.endpoints.get(endpoint_id)
-        if not isinstance(endpoint, zigpy.endpoint.Endpoint):
-            return
-        unsubscribe: list[Callable[[], None]] = []
-        for cluster_id in REPORTED_CLUSTERS:
-            cluster = endpoint.in_clusters.get(cluster_id)
-            if cluster is None:
-                continue
-            handler = self._attribute_handler(address, cluster)
-            for event in ATTRIBUTE_EVENTS:
-                unsubscribe.append(cluster.on_event(event, handler))
-        self._subscriptions[address] = unsubscribe
-
-    def _detach(self, address: LightAddress) -> None:
-        for unsubscribe in self._subscriptions.pop(address, []):
-            unsubscribe()
-
-    def _attribute_handler(self, address: LightAddress, cluster: Any) -> Callable[[Any], None]:
-        def handle(event: Any) -> None:
-            service = self.service
-            light = service.by_address(address) if service is not None else None
-            if service is None or light is None:
-                return
-            changes = zcl.state_from_attribute(
-                cluster, event.attribute_name, event.value, light.caps
-            )
-            if changes:
-                service.observed(address, changes)
-
-        return handle
 
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro, name=name)

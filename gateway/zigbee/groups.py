@@ -35,7 +35,7 @@ from gateway.domain.lights.model import (
     LightUnreachable,
 )
 from gateway.domain.radio import RadioBusy, RadioUnavailable
-from gateway.zigbee import zcl
+from gateway.zigbee import zcl_commands
 from gateway.zigbee.supervisor import RadioSupervisor
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def extension_fields(caps: Capabilities, state: Mapping[str, Any]) -> bytes:
 
 
 class _GroupClusters:
-    """``in_clusters`` of a zigpy group endpoint, so ``zcl.execute`` can groupcast."""
+    """``in_clusters`` of a zigpy group endpoint, so ``zcl_commands.execute`` can groupcast."""
 
     def __init__(self, group: zigpy.group.Group) -> None:
         self._endpoint = group.endpoint
@@ -185,7 +185,7 @@ class ZigbeeGroups:
         self.supervisor.check_ready()
         target = cast(zigpy.endpoint.Endpoint, _GroupTarget(self._group(group)))
         try:
-            await zcl.execute(target, caps, command, self._tsn, retries=self._retries)
+            await zcl_commands.execute(target, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             raise self._radio_problem(exc, None) from exc
 

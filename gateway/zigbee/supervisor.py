@@ -5,9 +5,11 @@ watchdog) through the application's ``connection_lost`` and then does nothing mo
 application object is spent. Someone must tear it down, wait, build a new one and start
 it again until the stick is back, without restarting the process and without losing what
 the gateway knows. That is this class. It also implements
-:class:`gateway.domain.radio.ZigbeeNetwork`
-for the configuration service, and hands the running application to the lights bridge
-and (exclusively) to operations such as a channel change or touchlink.
+:class:`gateway.domain.radio.ZigbeeNetwork` for the configuration service, and hands the
+running application to the lights bridge and (exclusively) to operations such as a
+channel change or touchlink. It decides *when*; the parts do the work: ``connect_attempt``
+(one attempt, the wait), ``join_permit``, ``network_settings``, ``coordinator_reset``,
+``radio_hooks`` (who follows the radio).
 
 States (``gateway.domain.radio.RadioState``)::
 
@@ -24,14 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import zigpy.application
-import zigpy.config as zconf
 
 from gateway.domain.radio import (
     NetworkSnapshot,
@@ -41,29 +41,25 @@ from gateway.domain.radio import (
     RadioUnsupported,
 )
 from gateway.logsetup import RepeatedWarning
-from gateway.zigbee import backups, port_loss
+from gateway.zigbee import backups, network_settings
 from gateway.zigbee.backoff import Backoff
-from gateway.zigbee.cancellation import radio_request
-from gateway.zigbee.radios import ZNP_KINDS, RadioConfig, controller_class, zigpy_config
+from gateway.zigbee.connect_attempt import (
+    AttemptAbandoned,
+    connect_watched,
+    open_application,
+    pause,
+)
+from gateway.zigbee.coordinator_reset import watch_coordinator_resets
+from gateway.zigbee.join_permit import PERMIT_FOREVER, JoinPermit
+from gateway.zigbee.network_settings import new_network_key, read_snapshot
+from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
+from gateway.zigbee.radios import ZNP_KINDS, RadioConfig
+
+__all__ = ["ControllerApplication", "RadioSupervisor"]
 
 log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
-StateListener = Callable[[RadioState, RadioState], None]
-UpHook = Callable[[ControllerApplication], Awaitable[None]]
-DownHook = Callable[[ControllerApplication], None]
-
-PORT_POLL_INTERVAL = 0.2  # how often a missing serial port is looked for
-ZIGPY_PERMIT_MAX = 254  # zigpy asserts 0 <= time_s <= 254
-PERMIT_FOREVER = 255  # deCONZ: open until closed
-
-
-class AttemptAbandoned(RadioUnavailable):
-    """A connection attempt given up because the stick went away again meanwhile."""
-
-    def __init__(self, why: str, *, port_vanished: bool) -> None:
-        super().__init__(f"connection attempt abandoned: {why}")
-        self.port_vanished = port_vanished
 
 
 class RadioSupervisor:
@@ -87,13 +83,13 @@ class RadioSupervisor:
         self._backoff = backoff or Backoff()
         self._connect_timeout = connect_timeout
         self._shutdown_timeout = shutdown_timeout
-        self._permit_renew_interval = permit_renew_interval
         self._channel_broadcasts = channel_change_broadcasts
         self._channel_timeout = channel_change_timeout
         self._clock = clock
         self._state = RadioState.STOPPED
         self._app: ControllerApplication | None = None
         self._snapshot: NetworkSnapshot | None = None
+        self._first_key = new_network_key()  # an empty stick is formed with it (any attempt)
         self._busy: str | None = None
         self._exclusive_lock = asyncio.Lock()
         self._lost = asyncio.Event()
@@ -101,11 +97,13 @@ class RadioSupervisor:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._permit_task: asyncio.Task[None] | None = None
-        self._permit_until: float | None = None
-        self._state_listeners: list[StateListener] = []
-        self._up_hooks: list[UpHook] = []
-        self._down_hooks: list[DownHook] = []
+        self.join_permit = JoinPermit(
+            renew_interval=permit_renew_interval,
+            clock=clock,
+            current_app=lambda: self._app,
+            busy=lambda: self._busy is not None,
+        )
+        self.hooks = RadioHooks()
         self.last_error: str | None = None
         self._unavailable = RepeatedWarning(log)
         # Monotonic times of the last transitions, for status and the recovery benchmark.
@@ -130,45 +128,18 @@ class RadioSupervisor:
         return self._snapshot
 
     async def permit_join(self, seconds: int) -> None:
-        """Open the network for ``seconds``; 0 closes, 255 keeps it open until closed.
-
-        zigpy accepts at most 254 s, so "forever" is a permit that a background task
-        renews well before it runs out (every ``permit_renew_interval`` seconds).
-        """
+        """Open the network for ``seconds``; 0 closes, 255 keeps it open until closed."""
         if not 0 <= seconds <= PERMIT_FOREVER:
             raise ValueError(f"permit join must be 0..255 s, got {seconds}")
-        app = self._require_app()
-        # The old deadline stands until the radio has taken the new permit: a lamp that
-        # announces itself meanwhile joined a network that was open.
-        self._cancel_permit_renewal(keep_deadline=True)
-        await self._permit(app, min(seconds, ZIGPY_PERMIT_MAX))
-        if seconds == PERMIT_FOREVER:
-            self._permit_until = math.inf
-            self._permit_task = asyncio.create_task(self._renew_permit(), name="zigbee-permit")
-        elif seconds:
-            self._permit_until = self._clock() + seconds
-        elif self._permit_until is not None:
-            # Closed now: the deadline becomes "now", so the join grace still covers lamps
-            # that joined just before the close and are being interviewed.
-            self._permit_until = min(self._permit_until, self._clock())
-        log.info("network %s", f"open for {seconds} s" if seconds else "closed")
+        await self.join_permit.open(self._require_app(), seconds)
 
     async def change_channel(self, channel: int) -> None:
-        """Move the whole network (zigpy broadcasts the change, then moves the stick)."""
+        """Move the whole network to ``channel`` (busy meanwhile), then save a backup."""
         async with self.exclusive("channel change") as app:
-            try:
-                async with asyncio.timeout(self._channel_timeout):
-                    with radio_request(f"channel change to {channel}"):
-                        await app.move_network_to_channel(
-                            channel, num_broadcasts=self._channel_broadcasts
-                        )
-            except TimeoutError:
-                raise RadioUnavailable(f"channel change to {channel} did not finish") from None
-            except (RadioBusy, RadioUnavailable):
-                raise
-            except Exception as exc:
-                raise RadioUnavailable(f"channel change failed: {exc}") from exc
-            self._snapshot = _read_snapshot(app, self._snapshot)
+            await network_settings.move_to_channel(
+                app, channel, broadcasts=self._channel_broadcasts, within=self._channel_timeout
+            )
+            self._snapshot = read_snapshot(app, self._snapshot)
         await self._write_backup(app)
         log.info("network moved to channel %d", channel)
 
@@ -180,19 +151,8 @@ class RadioSupervisor:
         """
         async with self.exclusive("network reset") as app:
             channel = self._snapshot.channel if self._snapshot else self.config.channel
-            # form_network reads the channel from the application's configuration.
-            app.config[zconf.CONF_NWK][zconf.CONF_NWK_CHANNEL] = channel
-            nwk = app.config[zconf.CONF_NWK]
-            for key in (zconf.CONF_NWK_PAN_ID, zconf.CONF_NWK_EXTENDED_PAN_ID, zconf.CONF_NWK_KEY):
-                nwk[key] = None
-            try:
-                with radio_request("forming a new network"):
-                    await app.form_network()
-            except RadioUnavailable:
-                raise
-            except Exception as exc:
-                raise RadioUnavailable(f"forming a new network failed: {exc}") from exc
-            self._snapshot = _read_snapshot(app, self._snapshot)
+            await network_settings.form_new_network(app, channel)
+            self._snapshot = read_snapshot(app, self._snapshot)
         log.info("formed a new network on channel %d; restarting the radio", channel)
         self.restart()
 
@@ -244,19 +204,15 @@ class RadioSupervisor:
 
     def joins_open(self, grace: float = 0.0) -> bool:
         """Whether joins are permitted now (or were within ``grace`` seconds)."""
-        until = self._permit_until
-        return until is not None and self._clock() < until + grace
+        return self.join_permit.joins_open(grace)
 
     def add_state_listener(self, listener: StateListener) -> None:
-        self._state_listeners.append(listener)
+        self.hooks.add_state_listener(listener)
 
     def add_app_hooks(self, on_up: UpHook | None = None, on_down: DownHook | None = None) -> None:
         """``on_up`` runs for each new application before the state becomes running;
         ``on_down`` when it is torn down (lost, restart or stop)."""
-        if on_up is not None:
-            self._up_hooks.append(on_up)
-        if on_down is not None:
-            self._down_hooks.append(on_down)
+        self.hooks.add_app_hooks(on_up, on_down)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -268,7 +224,7 @@ class RadioSupervisor:
 
     async def stop(self) -> None:
         self._stopping = True
-        self._cancel_permit_renewal()
+        self.join_permit.cancel()
         self._lost.set()
         self._wake.set()
         if self._task is not None:
@@ -327,11 +283,10 @@ class RadioSupervisor:
                 await self._teardown(app)
                 break
             self._app = app
-            self._snapshot = _read_snapshot(app, self._snapshot)
-            self._watch_coordinator_resets(app)
+            self._snapshot = read_snapshot(app, self._snapshot)
+            watch_coordinator_resets(app, self.config.kind, self._coordinator_reset(app))
             try:
-                for hook in self._up_hooks:
-                    await hook(app)
+                await self.hooks.up(app)
             except Exception:
                 log.exception("radio start-up hook failed; reconnecting")
                 await self._teardown(app)
@@ -359,101 +314,28 @@ class RadioSupervisor:
             await self._pause()
 
     async def _connect_watched(self) -> ControllerApplication:
-        """Connect, but give the attempt up as soon as the stick goes away again.
-
-        zigpy does not notice a port that vanishes while it starts: the ZNP object tells
-        the application about a lost port only once it is connected, so the attempt
-        would run into request time-outs and the watchdog (tens of seconds) before the
-        next try. Watching the port (and zigpy's ``connection_lost``, and stop) ends it
-        at once; the next attempt starts as soon as the port is back.
-        """
-        port_closed = asyncio.Event()
-        closed_by: list[BaseException] = []
-
-        def on_port_lost(exc: BaseException) -> None:
-            closed_by.append(exc)
-            port_closed.set()
-
-        unsubscribe = port_loss.subscribe(self.config.path, on_port_lost)
-        attempt = asyncio.create_task(self._connect(), name="zigbee-connect")
-        watch = asyncio.create_task(
-            self._gone_while_connecting(port_closed, closed_by), name="zigbee-connect-watch"
+        """Connect, giving up as soon as the stick goes away, zigpy loses it, or we stop."""
+        return await connect_watched(
+            self.config.path,
+            self._connect,
+            lost=self._lost,
+            stopping=lambda: self._stopping,
+            lost_reason=lambda: self.last_error,
         )
-        try:
-            done, _ = await asyncio.wait({attempt, watch}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            attempt.cancel()
-            raise
-        finally:
-            watch.cancel()
-            unsubscribe()
-        if attempt in done:
-            return attempt.result()
-        why = watch.result() if not watch.cancelled() else "stopped"
-        attempt.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await attempt
-        raise AttemptAbandoned(why, port_vanished=why.startswith("serial port"))
-
-    async def _gone_while_connecting(
-        self, port_closed: asyncio.Event, closed_by: list[BaseException]
-    ) -> str:
-        """Returns why a connection attempt is pointless: the port vanished or failed
-        under it (``port_loss``), zigpy lost the connection, or the supervisor stops."""
-        path = self.config.path
-        # Only a port that was there and went counts: opening a missing one fails at once
-        # by itself, with the error that says so.
-        was_there = await asyncio.to_thread(os.path.exists, path)
-        while True:
-            if self._stopping:
-                return "stopping"
-            if self._lost.is_set():
-                return self.last_error or "connection lost"
-            if port_closed.is_set():
-                return f"serial port {path} failed: {closed_by[0]!r}"
-            there = await asyncio.to_thread(os.path.exists, path)
-            if was_there and not there:
-                return f"serial port {path} disappeared"
-            was_there = was_there or there
-            waits = [asyncio.ensure_future(e.wait()) for e in (self._lost, port_closed)]
-            try:
-                await asyncio.wait(
-                    waits, timeout=PORT_POLL_INTERVAL, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                for waiting in waits:
-                    waiting.cancel()
 
     async def _connect(self) -> ControllerApplication:
-        cls = self._app_class or controller_class(self.config.kind)
-        channel = self._snapshot.channel if self._snapshot else self.config.channel
-        app = await cls.new(zigpy_config(self.config, channel), start_radio=False)
-        app.add_listener(self)
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                await backups.restore_into(app, self.config.backup_dir)
-                await app.startup(auto_form=True)
-        except BaseException:
-            app.remove_listener(self)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
-            raise
-        return app
+        return await open_application(
+            self.config,
+            self._snapshot.channel if self._snapshot else self.config.channel,
+            listener=self,
+            app_class=self._app_class,
+            network_key=self._first_key,
+            connect_timeout=self._connect_timeout,
+            shutdown_timeout=self._shutdown_timeout,
+        )
 
-    def _watch_coordinator_resets(self, app: ControllerApplication) -> None:
-        """Treat an unexpected Z-Stack reset as a lost connection.
-
-        After a watchdog reset or brown-out the stick boots with the network stopped and
-        its endpoints forgotten, yet still answers pings, so neither the serial port nor
-        zigpy's watchdog notices; zigpy-znp ignores the SYS_RESET_IND. Restarting the
-        application starts the network again. Resets we cause ourselves happen inside an
-        exclusive operation (network reset) or during start-up and tear-down, when this
-        listener is not active.
-        """
-        znp = getattr(app, "_znp", None) if self.config.kind in ZNP_KINDS else None
-        if znp is None:
-            return
-        from zigpy_znp import commands
+    def _coordinator_reset(self, app: ControllerApplication) -> Callable[[Any], None]:
+        """A reset of ``app``'s coordinator that we did not cause restarts the network."""
 
         def on_reset(message: Any) -> None:
             if self._app is not app or self._busy is not None or self._stopping:
@@ -462,31 +344,17 @@ class RadioSupervisor:
             log.warning("Zigbee coordinator reset itself (%s); restarting the network", message)
             self.restart()
 
-        znp.callback_for_response(commands.SYS.ResetInd.Callback(partial=True), on_reset)
+        return on_reset
 
     async def _after_up(self, app: ControllerApplication) -> None:
         """Re-open the network if it was open when the radio went away; save a backup."""
-        until = self._permit_until
-        if until is not None:
-            remaining = until - self._clock()
-            try:
-                if until == math.inf:
-                    await self._permit(app, ZIGPY_PERMIT_MAX)
-                    self._permit_task = asyncio.create_task(self._renew_permit())
-                elif remaining >= 1:
-                    await self._permit(app, min(int(remaining), ZIGPY_PERMIT_MAX))
-            except RadioUnavailable:
-                log.warning("could not re-open the network after reconnecting")
+        await self.join_permit.reopen(app)
         await self._write_backup(app)
 
     async def _teardown(self, app: ControllerApplication) -> None:
-        self._cancel_permit_renewal(keep_deadline=True)
+        self.join_permit.cancel(keep_deadline=True)
         self._app = None
-        for hook in self._down_hooks:
-            try:
-                hook(app)
-            except Exception:
-                log.exception("radio tear-down hook failed")
+        self.hooks.down(app)
         app.remove_listener(self)
         try:
             await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
@@ -499,32 +367,11 @@ class RadioSupervisor:
         self._set_state(RadioState.LOST)
 
     async def _pause(self, *, port_missing: bool = False) -> None:
-        """Wait the backoff delay, cut short by stop or by the port (re)appearing.
-
-        A stick that was unplugged is usually plugged in again by a person, maybe after
-        the backoff has grown to its cap; watching for the device node (udev recreates
-        ``/dev/zigbee``) lets us reconnect within a fraction of a second instead. The port
-        counts as reappeared once it exists after having been missing at any look since
-        the failure (``port_missing``: it already was when the attempt failed), so neither
-        a node that udev removes a little late nor one that returns quickly is missed.
-        """
+        """Wait the backoff delay, cut short by stop or by the port (re)appearing."""
         delay = self._backoff.next_delay()
-        self._wake.clear()
         path = self.config.path
-        seen_missing = port_missing
-        deadline = self._clock() + delay
-        while True:
-            exists = await asyncio.to_thread(os.path.exists, path)
-            if exists and seen_missing:
-                log.info("serial port %s appeared; reconnecting", path)
-                return
-            seen_missing = seen_missing or not exists
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), min(remaining, PORT_POLL_INTERVAL))
-                return
+        if await pause(delay, path, self._wake, self._clock, port_missing=port_missing):
+            log.info("serial port %s appeared; reconnecting", path)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -534,33 +381,6 @@ class RadioSupervisor:
         if self._busy is not None:
             raise RadioBusy(self._busy)
         return self._app
-
-    async def _permit(self, app: ControllerApplication, seconds: int) -> None:
-        try:
-            with radio_request("permit join"):
-                await app.permit(seconds)
-        except RadioUnavailable:
-            raise
-        except Exception as exc:
-            raise RadioUnavailable(f"permit join failed: {exc}") from exc
-
-    async def _renew_permit(self) -> None:
-        while True:
-            await asyncio.sleep(self._permit_renew_interval)
-            app = self._app
-            if app is None or self._busy is not None:
-                continue
-            try:
-                await self._permit(app, ZIGPY_PERMIT_MAX)
-            except RadioUnavailable as exc:
-                log.warning("could not renew the open network: %s", exc)
-
-    def _cancel_permit_renewal(self, *, keep_deadline: bool = False) -> None:
-        if self._permit_task is not None:
-            self._permit_task.cancel()
-            self._permit_task = None
-        if not keep_deadline:
-            self._permit_until = None
 
     async def _write_backup(self, app: ControllerApplication) -> None:
         try:
@@ -573,11 +393,7 @@ class RadioSupervisor:
         if old is new:
             return
         log.debug("radio state %s -> %s", old, new)
-        for listener in list(self._state_listeners):
-            try:
-                listener(old, new)
-            except Exception:
-                log.exception("radio state listener failed")
+        self.hooks.state_changed(old, new)
 
     def describe(self) -> str:
         """One line for logs and the systemd status."""
@@ -589,15 +405,3 @@ class RadioSupervisor:
             f"{self._state} on channel {snap.channel}, PAN 0x{snap.pan_id:04X}, "
             f"coordinator {snap.coordinator_ieee}{busy}"
         )
-
-
-def _read_snapshot(app: ControllerApplication, old: NetworkSnapshot | None) -> NetworkSnapshot:
-    network, node = app.state.network_info, app.state.node_info
-    version = (node.version or "").split()
-    return NetworkSnapshot(
-        channel=int(network.channel),
-        pan_id=int(network.pan_id),
-        extended_pan_id=str(network.extended_pan_id),
-        coordinator_ieee=str(node.ieee),
-        firmware_version=version[-1] if version else (old.firmware_version if old else None),
-    )

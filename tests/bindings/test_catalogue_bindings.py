@@ -10,7 +10,8 @@ import pytest
 from gateway.app.bindings_side import BindingsSide
 from gateway.domain.events import EventBus
 from gateway.knx.bindings_file import load_bindings, parse_bindings
-from gateway.knx.catalogue import CatalogueError, parse
+from gateway.knx.catalogue import CatalogueError
+from gateway.knx.catalogue_file import parse
 from gateway.knx.catalogue_service import CatalogueService
 from gateway.knx.link import KnxLink
 from gateway.settings import KnxSection

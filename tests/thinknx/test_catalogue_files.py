@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.knx.catalogue import CatalogueError, load_file, parse
+from gateway.knx.catalogue import CatalogueError
+from gateway.knx.catalogue_file import load_file, parse
 from hil.emulators.knx import default_devices
 from hil.virtual_knx import VIRTUAL_CATALOGUE
 

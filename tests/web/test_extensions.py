@@ -23,7 +23,8 @@ from gateway.api.deconz.routes import ROUTES
 from gateway.api.web import STATIC_DIR
 from gateway.app.web_side import page_routes
 from gateway.backup import BackupService, apply_pending_restore
-from gateway.knx.catalogue import catalogue_of, load_file
+from gateway.knx.catalogue import catalogue_of
+from gateway.knx.catalogue_file import load_file
 from gateway.knx.feed import KnxFeed
 from gateway.knx.link import KnxLink, LinkState
 from gateway.settings import KnxSection

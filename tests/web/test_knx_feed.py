@@ -6,7 +6,8 @@ import asyncio
 
 from xknx.dpt.payload import DPTArray, DPTBinary
 
-from gateway.knx.catalogue import catalogue_of, load_file
+from gateway.knx.catalogue import catalogue_of
+from gateway.knx.catalogue_file import load_file
 from gateway.knx.events import EventHub, GroupEvent
 from gateway.knx.feed import KnxFeed, Watcher, payload_hex
 from hil.virtual_knx import VIRTUAL_CATALOGUE

@@ -12,6 +12,8 @@ import zigpy.types as zt
 
 
 class FakeBackups:
+    backups: list[object] = []  # zigpy's NetworkBackups keeps them in a list too
+
     def most_recent_backup(self) -> None:
         return None
 

@@ -96,4 +96,4 @@ def test_the_watch_installs_nothing_for_a_znp_radio(tmp_path):
     config = RadioConfig("znp", "/dev/null", tmp_path / "z.db", tmp_path / "b")
     supervisor = RadioSupervisor(config)
     DeconzNetworkWatch(supervisor).install()
-    assert supervisor._up_hooks == [] and supervisor._down_hooks == []
+    assert supervisor.hooks.empty

@@ -7,7 +7,7 @@ from zigpy.profiles import zha, zll
 
 from gateway.domain.lights.model import Capabilities, LightType
 from gateway.zigbee import zcl
-from gateway.zigbee.bridge import radio_refusal
+from gateway.zigbee.delivery import radio_refusal
 from tests.zigbee.fakes import CT_ONLY, DIMMABLE, EXTENDED, PLUG
 
 

@@ -5,6 +5,7 @@
 - ``values``: KNX values to Zigbee state parameters and back;
 - ``lanes``: latest-wins work lanes (nothing queues up during outages);
 - ``engine``: :class:`BindingEngine`, the traffic between the buses;
+- ``commands``: decoded KNX commands carried out on lights, groups and scenes;
 - ``lights_target`` / ``sensors_source``: ports over the domain's services and events;
 - ``service``: :class:`BindingsService`, the bindings the API and the catalogue give.
 """

@@ -14,6 +14,9 @@ Rules (``docs/bindings.md``):
   ``settle`` seconds, so the lamps' re-reads have arrived). Each outage is logged once.
 - **Central functions**: one telegram that drives the same command to several lights that
   are exactly the members of a Zigbee group becomes one groupcast.
+
+Carrying a decoded command out on the Zigbee side is :mod:`.commands`; this module keeps
+the bindings in service, routes telegrams and reports, and watches both buses.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.bindings import values
+from gateway.domain.bindings.commands import Action, Commands, EngineCounters
 from gateway.domain.bindings.lanes import Lanes
 from gateway.domain.bindings.ports import (
     GroupTarget,
@@ -58,22 +62,6 @@ class BindingStatus:
     reachable: bool
     knx: bool
     zigbee: bool
-
-
-@dataclass(frozen=True)
-class _Action:
-    binding: Binding
-    slot: str
-    value: int | float
-
-
-@dataclass
-class EngineCounters:
-    commands: int = 0
-    status_sent: int = 0
-    reads_answered: int = 0
-    dropped: int = 0
-    groupcasts: int = 0
 
 
 class BindingEngine:
@@ -112,6 +100,14 @@ class BindingEngine:
         self._reported: set[str] = set()
         self._flush_scheduled = False
         self.counters = EngineCounters()
+        self._out = Commands(
+            self._lanes,
+            self.counters,
+            lights=lights,
+            groups=groups,
+            scenes=scenes,
+            radio_up=self._zigbee_up,
+        )
         if lights is not None:
             lights.add_report_listener(self._light_reported)
         if sensors is not None:
@@ -202,7 +198,7 @@ class BindingEngine:
             return
         if telegram.kind != "write":
             return
-        actions: list[_Action] = []
+        actions: list[Action] = []
         for binding, slot in self._commands.get(ga, ()):
             dpt = binding.slot_dpt(slot)
             try:
@@ -210,126 +206,9 @@ class BindingEngine:
             except ValueError as exc:
                 log.info("event=binding_bad_telegram ga=%s dpt=%s error=%s", ga, dpt, exc)
                 continue
-            actions.append(_Action(binding, slot, value))
+            actions.append(Action(binding, slot, value))
         if actions:
-            self._dispatch(actions)
-
-    def _dispatch(self, actions: list[_Action]) -> None:
-        """Carry out the commands of one telegram, as one groupcast when that is the same."""
-        lamps = [a for a in actions if a.binding.target.kind == "light"]
-        rest = [a for a in actions if a.binding.target.kind != "light"]
-        group_id = self._shared_group(lamps)
-        if group_id is not None:
-            first = lamps[0]
-            self.counters.groupcasts += 1
-            log.debug("event=binding_groupcast group=%s lights=%d", group_id, len(lamps))
-            self._command(first.binding, first.slot, first.value, ("group", group_id))
-        else:
-            rest = lamps + rest
-        for action in rest:
-            target = action.binding.target
-            self._command(action.binding, action.slot, action.value, (target.kind, target.id))
-
-    def _shared_group(self, lamps: list[_Action]) -> str | None:
-        if self.groups is None or len(lamps) < 2:
-            return None
-        if len({(a.slot, a.value) for a in lamps}) != 1:
-            return None
-        ids = frozenset(a.binding.target.id for a in lamps)
-        return self.groups.group_of(ids) if len(ids) == len(lamps) else None
-
-    def _command(
-        self, binding: Binding, slot: str, value: int | float, target: tuple[str, str]
-    ) -> None:
-        kind, ident = target
-        if not self._zigbee_up():
-            self.counters.dropped += 1
-            log.info(
-                "event=binding_command_dropped binding=%s slot=%s reason=radio_down",
-                binding.id, slot,
-            )  # fmt: skip
-            return
-        self.counters.commands += 1
-        family = "level" if slot in ("dim", "brightness") else slot
-        if slot == "scene":
-            job = self._scene_job(binding, int(value))
-            if job is not None:
-                self._lanes.submit(f"{kind}/{ident}/scene", job)
-            return
-        if slot == "dim":
-            command = values.dim_command(int(value))
-
-            async def level() -> None:
-                await self._level(kind, ident, command)
-
-            self._lanes.submit(f"{kind}/{ident}/{family}", level)
-            return
-        params = self._params(slot, value)
-        if params is None:
-            return
-
-        async def apply() -> None:
-            await self._apply(kind, ident, params, binding)
-
-        self._lanes.submit(f"{kind}/{ident}/{family}", apply)
-
-    @staticmethod
-    def _params(slot: str, value: int | float) -> dict[str, Any] | None:
-        if slot == "switch":
-            return values.switch_params(value)
-        if slot == "brightness":
-            return values.brightness_params(value)
-        if slot == "color_temperature":
-            return values.color_temperature_params(value)
-        if slot == "rgb":
-            return values.rgb_params(int(value))
-        return None
-
-    async def _apply(self, kind: str, ident: str, params: dict[str, Any], binding: Binding) -> None:
-        try:
-            if kind == "light" and self.lights is not None:
-                await self.lights.apply(ident, params)
-            elif kind == "group" and self.groups is not None:
-                await self.groups.apply(ident, params)
-        except Exception as exc:
-            log.info(
-                "event=binding_command_failed binding=%s target=%s/%s params=%s error=%s",
-                binding.id, kind, ident, params, exc or type(exc).__name__,
-            )  # fmt: skip
-
-    async def _level(self, kind: str, ident: str, command: Any) -> None:
-        try:
-            if kind == "light" and self.lights is not None:
-                await self.lights.level(ident, command)
-            elif kind == "group" and self.groups is not None:
-                await self.groups.level(ident, command)
-        except Exception as exc:
-            log.info("event=binding_dim_failed target=%s/%s error=%r", kind, ident, exc)
-
-    def _scene_job(self, binding: Binding, value: int) -> Callable[[], Any] | None:
-        if self.scenes is None:
-            log.info("event=binding_scene_ignored binding=%s reason=no scenes", binding.id)
-            return None
-        if binding.scene_dpt == "18.001":
-            learn, number = value >= 64, (value & 63) + 1
-        else:
-            learn, number = False, value
-        scene_id = binding.scenes.get(number, str(number))
-        scenes, group_id = self.scenes, binding.target.id
-
-        async def job() -> None:
-            try:
-                if learn:
-                    await scenes.store(group_id, scene_id)
-                else:
-                    await scenes.recall(group_id, scene_id)
-            except Exception as exc:
-                log.info(
-                    "event=binding_scene_failed binding=%s group=%s scene=%s learn=%s error=%r",
-                    binding.id, group_id, scene_id, learn, exc,
-                )  # fmt: skip
-
-        return job
+            self._out.dispatch(actions)
 
     # -- Zigbee -> KNX ---------------------------------------------------------------------
 

@@ -10,12 +10,9 @@ and publishes every change (``gateway.domain.events``; the websocket forwards th
 Choices where the specs are silent (also in docs/zigbee.md):
 - Commands go out in a fixed order (``planning``): on first, off last, colour in reverse
   priority so the lamp ends in the mode the Hue priority xy > ct > hs names.
-- A parameter is reported as success only after the light acknowledged its command. When
-  a command fails mid-way, the parameters already carried out stay (and are reported as
-  successes); the failing one and all after it get an error item (202 if the light stopped
-  answering, 901 if the radio refused to send, 950/951 if the radio went away or became
-  busy), and
-  nothing after the failure is sent.
+- A parameter is reported as success only after the light acknowledged its command; what
+  a failure mid-way means for the rest is ``commanding``. What an interview changes in a
+  light is ``interviews``.
 - A renamed light may share its name with another one (as in deCONZ; Hue would append a
   number). Names are 0..32 characters.
 - A deleted light's id is never reused; if the device is paired again it gets a new id.
@@ -30,30 +27,27 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.domain.events import EventBus
+from gateway.domain.lights.commanding import carry_out
+from gateway.domain.lights.interviews import merge_interview, new_light_row
 from gateway.domain.lights.model import (
     DiscoveredLight,
     LightAddress,
-    LightRefused,
     LightUnreachable,
-    initial_state,
     supported_state_fields,
 )
 from gateway.domain.lights.pending import PendingTargets
 from gateway.domain.lights.persistence import StateFlusher
-from gateway.domain.lights.planning import plan_steps
 from gateway.domain.lights.publishing import LightEvents
 from gateway.domain.lights.records import (
-    REFUSED_WHEN_OFF,
     Light,
     LightNotFound,
     LightTransport,
-    Outcome,
     ParamResult,
     StateRequest,
 )
 from gateway.domain.lights.rendering import LightRenderer, Rendered, api_state
 from gateway.domain.lights.search import SEARCH_SECONDS, NewLightsSearch
-from gateway.domain.radio import RadioBusy, RadioUnavailable
+from gateway.domain.radio import RadioUnavailable
 from gateway.store import Store
 
 log = logging.getLogger(__name__)
@@ -234,43 +228,10 @@ class LightsService:
         transport.check_ready()
         if not light.state.get("reachable", True):
             raise LightUnreachable(light.rid)
-        results: dict[str, ParamResult] = {}
-        params = dict(request.params)
-        if not light.state.get("on") and params.get("on") is not True:
-            for name in REFUSED_WHEN_OFF:
-                if name in params:
-                    results[name] = ParamResult(name, params[name], Outcome.DEVICE_OFF)
-        steps = plan_steps(light, {k: v for k, v in params.items() if k not in results}, request)
         before = self.api_state(light)
-        failure: tuple[Outcome, str] | None = None
-        for step in steps:
-            if failure is not None:
-                for name in step.names:
-                    results[name] = ParamResult(name, params[name], failure[0], failure[1])
-                continue
-            try:
-                await transport.send(light.address, light.caps, step.command)
-            except LightUnreachable as exc:
-                light.state["reachable"] = False
-                failure = (Outcome.NOT_REACHABLE, str(exc))
-            except LightRefused as exc:
-                failure = (Outcome.REFUSED, exc.status)
-            except RadioBusy as exc:
-                failure = (Outcome.RADIO_BUSY, exc.operation)
-            except RadioUnavailable as exc:
-                failure = (Outcome.RADIO_DOWN, str(exc) or "Not connected")
-            if failure is not None:
-                log.info("light %s: %s failed: %s", light.rid, step.command, failure[1])
-                for name in step.names:
-                    results[name] = ParamResult(name, params[name], failure[0], failure[1])
-                continue
-            light.state.update(step.applied)
-            light.state["reachable"] = True
-            self._pending.commanded(light.id, step.applied, request.transition)
-            for name in step.names:
-                results[name] = ParamResult(name, step.applied.get(name, params[name]))
+        results = await carry_out(light, request, transport, self._pending.commanded)
         await self._commit_state(light, before)
-        return [results[name] for name, _ in request.params if name in results]
+        return results
 
     def group_commanded(
         self, light_ids: list[int], applied: dict[str, Any], transition: int | None
@@ -334,20 +295,7 @@ class LightsService:
             return light
 
     async def _create(self, found: DiscoveredLight) -> Light:
-        state = initial_state(found.capabilities)
-        state.update({k: v for k, v in found.state.items() if k in state})
-        state["reachable"] = True
-        row = await self._store.lights.create(
-            ieee=found.address.ieee,
-            endpoint=found.address.endpoint,
-            type=str(found.type),
-            manufacturername=found.manufacturer,
-            modelid=found.model,
-            swversion=found.swversion,
-            capabilities=found.capabilities.to_json(),
-            state=state,
-        )
-        light = Light.from_stored(row)
+        light = Light.from_stored(await self._store.lights.create(**new_light_row(found)))
         self._add(light)
         self._search.joined(light.id)
         log.info("new light %s: %s (%s)", light.rid, light.name, light.address.uniqueid)
@@ -357,25 +305,7 @@ class LightsService:
     async def _refresh(self, light: Light, found: DiscoveredLight) -> None:
         before_state = self.api_state(light)
         before_attr = light.attributes()
-        changes: dict[str, Any] = {}
-        for attr, column, value in (
-            ("type", "type", str(found.type)),
-            ("manufacturer", "manufacturername", found.manufacturer),
-            ("model", "modelid", found.model),
-            ("swversion", "swversion", found.swversion),
-        ):
-            if value and getattr(light, attr) != value:
-                setattr(light, attr, value)
-                changes[column] = value
-        if found.capabilities != light.caps:
-            light.caps = found.capabilities
-            changes["capabilities"] = found.capabilities.to_json()
-            fresh = initial_state(light.caps)
-            fresh.update({k: v for k, v in light.state.items() if k in fresh})
-            light.state = fresh
-        light.state.update({k: v for k, v in found.state.items() if k in light.state})
-        light.state["reachable"] = True
-        changes["state"] = dict(light.state)
+        changes = merge_interview(light, found)
         self._renderer.touch(light.id)
         await self._store.lights.update(light.id, **changes)
         self._flusher.discard(light.id)
