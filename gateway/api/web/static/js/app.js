@@ -164,7 +164,7 @@ $("sign-in-form").addEventListener("submit", async (event) => {
     form.password.value = "";
     await start();
   } catch (err) {
-    error.textContent = err.type === 101 ? "Wrong name or password." : err.message;
+    error.textContent = err.type === 101 && err.status !== 429 ? "Wrong name or password." : err.message;
   }
 });
 

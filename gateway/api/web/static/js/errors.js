@@ -31,6 +31,8 @@ export class ApiProblem extends Error {
 export function describe(error) {
   const base = WORDS[error.type];
   const detail = error.description || "";
+  const retry = /too many failed password attempts; retry in (\d+) s/i.exec(detail);
+  if (retry) return `Too many wrong passwords. Wait ${retry[1]} s and try again.`;
   if (error.type === 7 || error.type === 8) return `${base}: ${detail}.`;
   if (error.type === 950 && detail && !/^not connected$/i.test(detail)) return `${base} (${detail})`;
   if (error.type === 951 && detail) return `The radio is busy: ${detail.replace(/^Bridge busy:\s*/i, "")}. Try again in a few seconds.`;
