@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from gateway.domain.config import GatewayConfigService
 from gateway.store import Store
-from tests.helpers.harness import ADMIN_PASSWORD, basic, harness
+from tests.helpers.harness import ADMIN_PASSWORD, DeconzHarness, basic, harness
+
+
+async def key_request_status(h: DeconzHarness, password: str, **headers: str) -> int:
+    """The HTTP status of ``POST /api`` with the admin ``password`` (and more ``headers``)."""
+    auth = {"Authorization": "Basic " + basic("delight", password), **headers}
+    return (await h.client.post("/api", json={"devicetype": "a"}, headers=auth)).status_code
 
 
 async def test_change_password_then_only_the_new_one_creates_keys(database_url):
@@ -23,14 +29,8 @@ async def test_change_password_then_only_the_new_one_creates_keys(database_url):
         )
         assert r.status_code == 200
         assert r.json() == {"success": {"/config/password": "changed"}}
-        old = {"Authorization": "Basic " + basic("delight", ADMIN_PASSWORD)}
-        new = {"Authorization": "Basic " + basic("delight", "s3cret!")}
-        assert (
-            await h.client.post("/api", json={"devicetype": "a"}, headers=old)
-        ).status_code == 403
-        assert (
-            await h.client.post("/api", json={"devicetype": "a"}, headers=new)
-        ).status_code == 200
+        assert await key_request_status(h, ADMIN_PASSWORD) == 403
+        assert await key_request_status(h, "s3cret!") == 200
 
 
 async def test_change_password_with_wrong_old_hash_is_401(sqlite_url):
@@ -94,14 +94,8 @@ async def test_reset_password_from_the_gateway_itself_makes_a_new_random_one(sql
         assert r.json() == {}
         assert len(announced) == 1 and announced[0]
         assert announced[0] not in r.text
-        old = {"Authorization": "Basic " + basic("delight", ADMIN_PASSWORD), **LOCAL}
-        new = {"Authorization": "Basic " + basic("delight", announced[0]), **LOCAL}
-        assert (
-            await h.client.post("/api", json={"devicetype": "a"}, headers=old)
-        ).status_code == 403
-        assert (
-            await h.client.post("/api", json={"devicetype": "a"}, headers=new)
-        ).status_code == 200
+        assert await key_request_status(h, ADMIN_PASSWORD, **LOCAL) == 403
+        assert await key_request_status(h, announced[0], **LOCAL) == 200
 
 
 async def test_reset_password_from_another_host_is_refused_and_changes_nothing(sqlite_url):
