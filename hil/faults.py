@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from hil.emulators.znp.control import ControlClient
+from hil.emulators.common.control import ControlClient
 
 PORT_TIMEOUT = 30.0  # a USB stick enumerates within a few seconds after power-on
 

@@ -1,6 +1,6 @@
-"""Control channel: JSON lines on a Unix socket, the same protocol as the ZNP emulator's
-(``hil.emulators.znp.control``), so :class:`~hil.emulators.znp.control.ControlClient`
-and the HIL suite drive both sticks alike::
+"""The deCONZ emulator's control commands on the socket both emulators share
+(:mod:`hil.emulators.common.control`), so one client and the HIL suite drive both sticks
+alike::
 
     -> {"cmd": "unplug", "id": 7}
     <- {"ok": true, "id": 7, "result": {"plugged": false}}
@@ -10,33 +10,23 @@ Every command maps to one public :class:`~.emulator.DeconzEmulator` method.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import logging
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hil.emulators.znp.control import MAX_LINE, ControlClient, ControlError
+from hil.emulators.common import control as common
+from hil.emulators.common.control import ControlClient, ControlError, hex_arg
+from hil.emulators.common.control import ieee_arg as _ieee
+
+from . import noise
 
 if TYPE_CHECKING:
     from .emulator import DeconzEmulator
 
 __all__ = ["COMMANDS", "ControlClient", "ControlError", "ControlServer", "execute"]
 
-LOGGER = logging.getLogger(__name__)
-
 Command = Callable[["DeconzEmulator", dict[str, Any]], Awaitable[Any]]
 RESET_REASONS = ("external", "watchdog", "power")
-
-
-def _ieee(args: dict[str, Any]) -> str:
-    ieee = args.get("ieee")
-    if not isinstance(ieee, str):
-        raise ControlError("missing 'ieee'")
-    return ieee
 
 
 async def _ping(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
@@ -61,6 +51,37 @@ async def _unplug(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
 
 async def _replug(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     return {"plugged": True, "path": await emu.replug(), "pty": emu.pty_path}
+
+
+async def _inject(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
+    """Raw bytes on the serial line to the host, in order with the stick's own frames:
+    ``count`` times one ``kind`` of :mod:`.noise` (``size`` bytes where it has a size),
+    or, as the ZNP emulator takes them, ``hex`` bytes followed by ``noise`` random ones.
+
+    Why raw: a corrupted frame must reach the host's parser exactly as line noise would;
+    nothing in the emulator's own framing may repair it.
+    """
+    data = hex_arg(args, "hex")
+    size = args.get("size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
+        raise ControlError("'size' must be a number of bytes")
+    count = args.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
+        raise ControlError("'count' must be 1..1000")
+    kind = args.get("kind")
+    for _ in range(count if kind is not None else 0):
+        data += noise.make(str(kind), emu.rng, size)
+        if len(data) > noise.MAX_SIZE:
+            break  # refused below, before anything is sent
+    flood = args.get("noise", 0)
+    if isinstance(flood, bool) or not isinstance(flood, int) or not 0 <= flood <= noise.MAX_SIZE:
+        raise ControlError(f"'noise' must be 0..{noise.MAX_SIZE} bytes")
+    data += emu.rng.randbytes(flood)
+    if len(data) > noise.MAX_SIZE:
+        raise ControlError(f"at most {noise.MAX_SIZE} bytes at once")
+    if not emu.inject(data):
+        raise ControlError("no host has the port open; nothing was sent")
+    return {"injected": len(data)} if kind is None else {"injected": len(data), "kind": kind}
 
 
 async def _reset(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
@@ -125,6 +146,7 @@ COMMANDS: dict[str, Command] = {
     "unplug": _unplug,
     "replug": _replug,
     "reset": _reset,
+    "inject": _inject,
     "device_off": _power(False),
     "device_on": _power(True),
     "device": _device,
@@ -138,67 +160,11 @@ COMMANDS: dict[str, Command] = {
 
 async def execute(emu: DeconzEmulator, line: bytes | str) -> dict[str, Any]:
     """Runs one request line and returns the answer object (never raises)."""
-    request_id = None
-    try:
-        request = json.loads(line)
-        if not isinstance(request, dict):
-            raise ControlError("request must be a JSON object")
-        request_id = request.get("id")
-        name = request.get("cmd")
-        handler = COMMANDS.get(name) if isinstance(name, str) else None
-        if handler is None:
-            raise ControlError(f"unknown cmd {name!r}; known: {sorted(COMMANDS)}")
-        result = await handler(emu, request)
-    except (ControlError, KeyError, ValueError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        return {"ok": False, "id": request_id, "error": str(message)}
-    return {"ok": True, "id": request_id, "result": result}
+    return await common.execute(emu, line, COMMANDS)
 
 
-class ControlServer:
+class ControlServer(common.ControlServer["DeconzEmulator"]):
+    """The deCONZ emulator's command table on a Unix socket."""
+
     def __init__(self, emulator: DeconzEmulator, path: Path) -> None:
-        self.emulator = emulator
-        self.path = path
-        self._server: asyncio.AbstractServer | None = None
-        self._clients: set[asyncio.Task[Any]] = set()
-
-    async def start(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._server = await asyncio.start_unix_server(self._serve, path=str(self.path))
-        os.chmod(self.path, 0o600)
-        LOGGER.info("control socket at %s", self.path)
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for task in list(self._clients):
-            task.cancel()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._clients.add(task)
-        try:
-            while line := await reader.readline():
-                if len(line) > MAX_LINE:
-                    answer: dict[str, Any] = {"ok": False, "id": None, "error": "line too long"}
-                elif not line.strip():
-                    continue
-                else:
-                    answer = await execute(self.emulator, line)
-                writer.write(json.dumps(answer, default=str).encode() + b"\n")
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass
-        finally:
-            if task is not None:
-                self._clients.discard(task)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+        super().__init__(emulator, path, COMMANDS)

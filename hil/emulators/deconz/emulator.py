@@ -218,6 +218,16 @@ class DeconzEmulator:
         pts = self.port.open()
         self.firmware.log_event(f"back after reset at {pts}")
 
+    def inject(self, data: bytes) -> bool:
+        """Raw bytes to the host, in order with the stick's own frames (line noise, see
+        :mod:`.noise`); False when no host has the port open and nothing was sent."""
+        dropped = self.port.bytes_dropped
+        self.port.write(data)
+        sent = self.port.bytes_dropped == dropped
+        if sent:
+            self.firmware.log_event(f"injected {len(data)} bytes of line noise")
+        return sent
+
     # -- devices -------------------------------------------------------------------------------
     def add_device(self, spec: DeviceSpec) -> SimDevice:
         if spec.ieee in self.devices:
