@@ -56,7 +56,8 @@ async def _replug(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
 async def _inject(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     """Raw bytes on the serial line to the host, in order with the stick's own frames:
     ``count`` times one ``kind`` of :mod:`.noise` (``size`` bytes where it has a size),
-    or, as the ZNP emulator takes them, ``hex`` bytes followed by ``noise`` random ones.
+    or, as the ZNP emulator takes them, ``hex`` bytes followed by ``noise`` random ones;
+    ``glued`` sends them in one write with the stick's next frame.
 
     Why raw: a corrupted frame must reach the host's parser exactly as line noise would;
     nothing in the emulator's own framing may repair it.
@@ -79,7 +80,10 @@ async def _inject(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     data += emu.rng.randbytes(flood)
     if len(data) > noise.MAX_SIZE:
         raise ControlError(f"at most {noise.MAX_SIZE} bytes at once")
-    if not emu.inject(data):
+    glued = args.get("glued", False)
+    if not isinstance(glued, bool):
+        raise ControlError("'glued' must be true or false")
+    if not emu.inject(data, glued=glued):
         raise ControlError("no host has the port open; nothing was sent")
     return {"injected": len(data)} if kind is None else {"injected": len(data), "kind": kind}
 
