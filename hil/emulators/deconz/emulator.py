@@ -181,6 +181,7 @@ class DeconzEmulator:
         self.port.close()
         self.firmware.power_off()
         self.decoder.reset()
+        self._glued.clear()  # held-back noise goes with the port
         self.firmware.log_event("unplugged")
 
     async def replug(self) -> str:
