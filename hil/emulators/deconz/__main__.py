@@ -14,7 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
-from hil.emulators.znp.devices.spec import DeviceSpec, load_devices_file
+from hil.emulators.znp.devices.devices_file import load_devices_file
+from hil.emulators.znp.devices.spec import DeviceSpec
 from hil.emulators.znp.timing import Timing
 
 from .control import ControlServer

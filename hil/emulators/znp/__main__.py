@@ -15,12 +15,8 @@ import sys
 from pathlib import Path
 
 from .control import ControlServer
-from .devices.spec import (
-    DeviceSpec,
-    load_devices_file,
-    one_of_each_sensor,
-    parse_target_option,
-)
+from .devices.devices_file import load_devices_file, parse_target_option
+from .devices.spec import DeviceSpec, one_of_each_sensor
 from .emulator import EmulatorConfig, ZnpEmulator
 from .timing import Timing
 
