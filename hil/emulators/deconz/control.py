@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hil.emulators.common import control as common
+from hil.emulators.common.commands import COMMON
 from hil.emulators.common.control import ControlClient, ControlError, hex_arg
-from hil.emulators.common.control import ieee_arg as _ieee
 
 from . import noise
 
@@ -27,30 +27,6 @@ __all__ = ["COMMANDS", "ControlClient", "ControlError", "ControlServer", "execut
 
 Command = Callable[["DeconzEmulator", dict[str, Any]], Awaitable[Any]]
 RESET_REASONS = ("external", "watchdog", "power")
-
-
-async def _ping(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    return "pong"
-
-
-async def _state(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    return emu.state(frames=int(args.get("frames", 20)))
-
-
-async def _frames(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    return [
-        {"seq": r.seq, "dir": r.direction, "time": r.timestamp, "frame": r.describe()}
-        for r in emu.frames(int(args.get("since", 0)))
-    ]
-
-
-async def _unplug(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    emu.unplug()
-    return {"plugged": False}
-
-
-async def _replug(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    return {"plugged": True, "path": await emu.replug(), "pty": emu.pty_path}
 
 
 async def _inject(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
@@ -99,36 +75,6 @@ async def _reset(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     return {"reason": reason} if port is None else {"reason": reason, "port": port}
 
 
-def _power(online: bool) -> Command:
-    async def run(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-        ieee = _ieee(args)
-        emu.set_online(ieee, online)
-        return {"ieee": ieee, "online": online}
-
-    return run
-
-
-async def _join(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    return {"ieee": ieee, "joined": emu.join(ieee)}
-
-
-async def _leave(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.leave(ieee)
-    return {"ieee": ieee}
-
-
-async def _factory_reset(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.device(ieee).factory_reset()
-    return {"ieee": ieee, "factory_new": True}
-
-
-async def _device(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    return emu.device(_ieee(args)).snapshot()
-
-
 async def _energy(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     channel, value = int(args.get("channel", 0)), int(args.get("value", -1))
     if not 11 <= channel <= 26 or not 0 <= value <= 255:
@@ -137,28 +83,12 @@ async def _energy(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
     return {"channel": channel, "value": value}
 
 
-async def _save(emu: DeconzEmulator, args: dict[str, Any]) -> Any:
-    await emu.save()
-    return {"saved": emu.config.state_file is not None}
-
-
 #: The control protocol: command name -> handler.
 COMMANDS: dict[str, Command] = {
-    "ping": _ping,
-    "state": _state,
-    "frames": _frames,
-    "unplug": _unplug,
-    "replug": _replug,
+    **COMMON,
     "reset": _reset,
     "inject": _inject,
-    "device_off": _power(False),
-    "device_on": _power(True),
-    "device": _device,
-    "join": _join,
-    "leave": _leave,
-    "factory_reset": _factory_reset,
     "energy": _energy,
-    "save": _save,
 }
 
 

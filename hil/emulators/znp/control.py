@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import zigpy_znp.types as t
 
 from hil.emulators.common import control as common
+from hil.emulators.common.commands import COMMON
 from hil.emulators.common.control import MAX_LINE, ControlClient, ControlError, hex_arg
 from hil.emulators.common.control import ieee_arg as _ieee
 
@@ -29,22 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "MAX_LINE", "ControlClient", "ControlError", "ControlServer", "execute"]
 
 Command = Callable[["ZnpEmulator", dict[str, Any]], Awaitable[Any]]
-
-
-async def _ping(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return "pong"
-
-
-async def _state(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return emu.state(frames=int(args.get("frames", 20)))
-
-
-async def _frames(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    since = int(args.get("since", 0))
-    return [
-        {"seq": r.seq, "dir": r.direction, "time": r.timestamp, "frame": r.describe()}
-        for r in emu.frames(since)
-    ]
 
 
 def _optional_int(args: dict[str, Any], key: str) -> int | None:
@@ -70,15 +55,6 @@ async def _air(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
         cluster=_optional_int(args, "cluster"),
     )
     return {"last_seq": emu.air_log.last_seq, "frames": frames}
-
-
-async def _unplug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    emu.unplug()
-    return {"plugged": False}
-
-
-async def _replug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return {"plugged": True, "path": await emu.replug(), "pty": emu.pty_path}
 
 
 MAX_NOISE = 16 * 1024 * 1024
@@ -111,36 +87,6 @@ async def _reset(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
         raise ControlError(f"reason must be one of {[r.name for r in t.ResetReason]}") from None
     emu.reset(reason)
     return {"reason": reason.name}
-
-
-def _power(online: bool) -> Command:
-    async def run(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-        ieee = _ieee(args)
-        emu.set_online(ieee, online)
-        return {"ieee": ieee, "online": online}
-
-    return run
-
-
-async def _join(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    return {"ieee": ieee, "joined": emu.join(ieee)}
-
-
-async def _leave(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.leave(ieee)
-    return {"ieee": ieee}
-
-
-async def _factory_reset(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.device(ieee).factory_reset()
-    return {"ieee": ieee, "factory_new": True}
-
-
-async def _device(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return emu.device(_ieee(args)).snapshot()
 
 
 async def _energy(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
@@ -229,27 +175,12 @@ async def _raw_frame(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     }
 
 
-async def _save(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    await emu.save()
-    return {"saved": emu.config.state_file is not None}
-
-
 #: The control protocol: command name -> handler.
 COMMANDS: dict[str, Command] = {
-    "ping": _ping,
-    "state": _state,
-    "frames": _frames,
+    **COMMON,
     "air": _air,
-    "unplug": _unplug,
-    "replug": _replug,
     "reset": _reset,
     "inject": _inject,
-    "device_off": _power(False),
-    "device_on": _power(True),
-    "device": _device,
-    "join": _join,
-    "leave": _leave,
-    "factory_reset": _factory_reset,
     "energy": _energy,
     "press": _press,
     "motion": _reading("motion", "occupied", "bool"),
@@ -260,7 +191,6 @@ COMMANDS: dict[str, Command] = {
     "battery": _reading("battery", "percent", "number"),
     "wake": _wake,
     "raw_frame": _raw_frame,
-    "save": _save,
 }
 
 
