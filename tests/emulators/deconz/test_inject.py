@@ -23,6 +23,8 @@ from hil.emulators.deconz.control import ControlClient, ControlError, ControlSer
 from .conftest import ApiListener, Rig
 
 GOOD = bytes.fromhex("0e07000700a600")  # a device_state_changed behind the noise
+#: write_parameter(channel_mask = channel 15) with seq 0x42, as zigpy-deconz builds it.
+WRITE_CHANNEL_MASK = bytes.fromhex("0b42000c0005000a00800000")
 FRAME_KINDS = [kind for kind in noise.KINDS if kind != "flood"]
 
 
@@ -134,4 +136,35 @@ async def test_inject_refuses_bad_arguments_and_a_port_nobody_opened(
             with pytest.raises(ControlError, match="no host has the port open"):
                 await ctl.request("inject", kind="bad_crc")
     finally:
+        await server.stop()
+
+
+async def test_glued_noise_waits_for_the_sticks_next_frame_and_goes_out_with_it(
+    rig: Rig, tmp_path: Path
+) -> None:
+    emu = await rig.emulator()
+    server = ControlServer(emu, tmp_path / "ctl.sock")
+    await server.start()
+    assert emu.path is not None
+    host = os.open(emu.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    tty.setraw(host)
+    try:
+        await asyncio.sleep(0.2)  # the emulator notices its host
+        with contextlib.suppress(BlockingIOError):
+            os.read(host, 65536)
+        async with ControlClient(tmp_path / "ctl.sock") as ctl:
+            assert await ctl.request("inject", hex="c0aabbdbc0", glued=True) == {"injected": 5}
+        await asyncio.sleep(0.2)
+        with pytest.raises(BlockingIOError):
+            os.read(host, 65536)  # held back: the stick has sent nothing since
+        os.write(host, slip.encode(WRITE_CHANNEL_MASK))  # the stick answers this
+        received = b""
+        async with asyncio.timeout(5):
+            while received.count(bytes((slip.END,))) < 4:
+                with contextlib.suppress(BlockingIOError):
+                    received += os.read(host, 65536)
+                await asyncio.sleep(0.01)
+        assert received.startswith(bytes.fromhex("c0aabbdbc0") + bytes((slip.END,)))
+    finally:
+        os.close(host)
         await server.stop()
