@@ -27,6 +27,7 @@ from typing import Any
 
 import zigpy.types as zt
 
+from hil.emulators.common.waiters import Waiters
 from hil.emulators.znp.air import Air
 from hil.emulators.znp.devices.device import SimDevice
 from hil.emulators.znp.devices.spec import DeviceSpec, numbered_lights
@@ -84,7 +85,7 @@ class DeconzEmulator:
         for spec in self.config.all_devices():
             self.add_device(spec)
         self._firmware: Firmware | None = None
-        self._waiters: list[tuple[RequestPredicate, asyncio.Future[Request]]] = []
+        self._waiters: Waiters[Request] = Waiters()
         self._saver: asyncio.Task[None] | None = None
         self._replug: asyncio.TimerHandle | None = None
         self._keep_port: bool | None = None  # set by reset() for that one reset
@@ -139,8 +140,7 @@ class DeconzEmulator:
             self._firmware.power_off()
         for device in self.devices.values():
             device.cancel_timers()
-        for _, future in self._waiters:
-            future.cancel()
+        self._waiters.cancel()
         await self.save()
 
     async def __aenter__(self) -> DeconzEmulator:
@@ -283,15 +283,7 @@ class DeconzEmulator:
             for request in self.requests(since):
                 if predicate(request):
                     return request
-        future: asyncio.Future[Request] = asyncio.get_running_loop().create_future()
-        entry = (predicate, future)
-        self._waiters.append(entry)
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(entry)
+        return await self._waiters.wait(predicate, timeout)
 
     def state(self, frames: int = 20) -> dict[str, Any]:
         """A JSON-able picture of stick, network and devices (the ``state`` command)."""
@@ -340,9 +332,7 @@ class DeconzEmulator:
             return
         self.frame_log.add("rx", request.describe(), frame, request)
         LOGGER.debug("<- %s", request.describe())
-        for match, future in list(self._waiters):
-            if not future.done() and match(request):
-                future.set_result(request)
+        self._waiters.offer(request)
         if self._firmware is not None:
             self._firmware.handle(request)
 
