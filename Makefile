@@ -81,11 +81,23 @@ hil: $(STAMP)
 
 # The radio fault soak (hil/test_soak_radio.py, hil/README.md): 100 unplug/replug cycles
 # with flaps, malformed-frame bursts and KNX cuts; prints its figures. Not part of `make test`
-# (which runs the same scenario with 3 cycles).
+# (which runs the same scenario with 3 cycles). On the virtual rig it soaks each stick of
+# SOAK_STICKS in turn (ZNP, then ConBee), into .run/soak/<stick>/; every stick runs even
+# when one fails, and the target fails if any did. With a real stick (GATEWAY_HIL_ZIGBEE)
+# the soak runs once, on that stick, into .run/soak/<its kind>/.
+SOAK_STICKS ?= znp deconz
 .PHONY: soak
 soak: $(STAMP)
-	GATEWAY_SOAK_CYCLES=$${GATEWAY_SOAK_CYCLES:-100} GATEWAY_SOAK_OUT=$(CURDIR)/.run/soak \
-	  $(BIN)/pytest -q -s -m hil --timeout 3600 hil/test_soak_radio.py $(PYTEST_ARGS)
+	@sticks="$(SOAK_STICKS)"; \
+	if [ -n "$$GATEWAY_HIL_ZIGBEE" ]; then sticks="$${GATEWAY_HIL_ZIGBEE_KIND:-znp}"; fi; \
+	status=0; \
+	for stick in $$sticks; do \
+	  echo "soak: $$stick -> $(CURDIR)/.run/soak/$$stick"; \
+	  GATEWAY_HIL_VIRTUAL_STICKS=$$stick GATEWAY_SOAK_CYCLES=$${GATEWAY_SOAK_CYCLES:-100} \
+	  GATEWAY_SOAK_OUT=$(CURDIR)/.run/soak/$$stick \
+	    $(BIN)/pytest -q -s -m hil --timeout 3600 hil/test_soak_radio.py $(PYTEST_ARGS) || status=1; \
+	done; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,10 +11,13 @@
 * KNX interface forgets the tunnel (reboot) — the relay sends DISCONNECT_REQUEST on the
   gateway's behalf; the same on both rigs.
 * Gateway power cut — SIGKILL of the gateway process; the same on both rigs.
-* Malformed serial frames (a truncated frame, a bad checksum, a length byte that lies, a
-  flood of noise) — virtual only: the ZNP emulator's ``inject`` puts raw bytes on the
-  line in order with its own frames (:class:`EmulatorLineNoise`). A real stick cannot be
-  made to send garbage on demand.
+* Malformed serial frames — virtual only: the emulator's ``inject`` puts raw bytes on the
+  line in order with its own frames. ZNP (:class:`EmulatorLineNoise`): a truncated frame,
+  a bad checksum, a length byte that lies, a flood of noise. ConBee/RaspBee
+  (:class:`SlipLineNoise`): the SLIP kinds of :mod:`hil.emulators.deconz.noise` (bad CRC,
+  END too early, garbage between frames, a broken or trailing escape, an oversize frame,
+  a flood), some glued to the stick's next frame. A real stick cannot be made to send
+  garbage on demand.
 
 Why each fault waits until it has taken effect (the port is gone, the port is back): a
 scenario must measure the gateway's reaction, not the fault's own latency.
@@ -30,7 +33,8 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from hil.emulators.znp.control import ControlClient
+from hil.emulators.common.control import ControlClient
+from hil.emulators.deconz.noise import KINDS as SLIP_NOISE
 
 PORT_TIMEOUT = 30.0  # a USB stick enumerates within a few seconds after power-on
 
@@ -130,6 +134,55 @@ class EmulatorLineNoise:
                 await self.frame(kind)
                 sent.append(kind)
         return sent
+
+
+class SlipLineNoise:
+    """Malformed SLIP frames from the virtual ConBee/RaspBee, in order with its real ones.
+
+    Why some are glued: noise that arrives in the same read as a real frame is what can
+    make a host's parser sit on that frame (zigpy-deconz and a trailing escape did); noise
+    alone on a quiet line only tests the easy half.
+    """
+
+    FRAMES = tuple(kind for kind in SLIP_NOISE if kind != "flood")
+
+    def __init__(self, control: EmulatorControl) -> None:
+        self.control = control
+        self.description = f"deCONZ emulator control socket {control.socket_path}"
+
+    async def frame(self, kind: str, *, glued: bool = False) -> None:
+        await self.control("inject", kind=kind, glued=glued)
+
+    async def flood(self, size: int) -> None:
+        await self.control("inject", kind="flood", size=size)
+
+    async def burst(self, rng: random.Random, *, max_flood: int = 64 * 1024) -> list[str]:
+        """1..6 faults in a random mix; returns what was sent, for the report."""
+        sent: list[str] = []
+        for _ in range(rng.randint(1, 6)):
+            kind = rng.choice([*self.FRAMES, "flood"])
+            if kind == "flood":
+                size = rng.randint(1, max_flood)
+                await self.flood(size)
+                sent.append(f"flood:{size}")
+            else:
+                glued = rng.random() < 0.5
+                await self.frame(kind, glued=glued)
+                sent.append(f"{kind}+next" if glued else kind)
+        return sent
+
+
+class LineNoise(Protocol):
+    """Malformed frames from a virtual stick (ZNP or ConBee)."""
+
+    description: str
+
+    async def burst(self, rng: random.Random, *, max_flood: int = ...) -> list[str]: ...
+
+
+def line_noise(control: EmulatorControl, stick: str) -> LineNoise:
+    """The noise of one virtual stick kind (``znp`` or ``deconz``)."""
+    return SlipLineNoise(control) if stick == "deconz" else EmulatorLineNoise(control)
 
 
 async def run_tool(argv: list[str], *, timeout: float = 30.0) -> str:

@@ -2,15 +2,18 @@
 
 Each cycle pulls the stick and plugs it in again after a random gap; a quarter of them
 flap (plugged in, pulled again 0.3-1.0 s later while the gateway is still connecting,
-then plugged in for good). Between cycles come bursts of malformed serial frames
-(truncated frames, bad checksums, lying length bytes, floods of noise — virtual rig
-only) and KNX tunnel cuts. After every fault we measure the time until the first light
+then plugged in for good). Between cycles come bursts of malformed serial frames —
+virtual rig only; on a Z-Stack truncated frames, bad checksums, lying length bytes and
+floods of noise, on a ConBee/RaspBee the SLIP kinds (bad CRC, END too early, garbage,
+broken and trailing escapes, oversize frames, floods; ``hil.faults.SlipLineNoise``) —
+and KNX tunnel cuts. After every fault we measure the time until the first light
 command succeeds, and check that no light whose lamp is powered is left unreachable.
 
 ``make test`` runs a short version (``GATEWAY_SOAK_CYCLES``, default 3 cycles); ``make
-soak`` runs 100 cycles and prints the figures (also written to ``soak-figures.json`` in
-the rig's directory and, with the gateway's log, in ``GATEWAY_SOAK_OUT``: ``.run/soak/``
-for ``make soak``). ``GATEWAY_SOAK_SEED`` replays a run; the seed is in the figures.
+soak`` runs 100 cycles on each virtual stick in turn and prints the figures (also written
+to ``soak-figures.json`` in the rig's directory and, with the gateway's and the
+emulator's logs, in ``GATEWAY_SOAK_OUT``: ``.run/soak/<stick>/`` for ``make soak``).
+``GATEWAY_SOAK_SEED`` replays a run; the seed is in the figures.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pytest
 import pytest_asyncio
 
 from hil.api import Deconz, Thinknx, success_items, until
-from hil.faults import EmulatorControl, EmulatorLineNoise, StickPower
+from hil.faults import EmulatorControl, LineNoise, StickPower, line_noise
 from hil.rig import SWITCH_GUID, Rig
 
 pytestmark = pytest.mark.hil
@@ -50,6 +53,7 @@ class Figures:
     """Recovery times per fault kind, and what went wrong."""
 
     seed: int
+    stick: str
     samples: dict[str, list[float]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     radio_restarts_after_bursts: int = 0
@@ -61,7 +65,7 @@ class Figures:
             self.failures.append(f"{kind}: {seconds:.1f} s > {budget:g} s")
 
     def summary(self) -> str:
-        lines = [f"soak seed={self.seed} cycles={CYCLES}"]
+        lines = [f"soak stick={self.stick} seed={self.seed} cycles={CYCLES}"]
         for kind, values in sorted(self.samples.items()):
             ordered = sorted(values)
             p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -89,9 +93,10 @@ async def stick(rig: Rig, deconz: Deconz) -> AsyncIterator[StickPower]:
         await until(deconz.radio_up, timeout=60, what="the radio back (clean-up)")
 
 
-def line_noise(rig: Rig) -> EmulatorLineNoise | None:
+def stick_noise(rig: Rig, stick: str) -> LineNoise | None:
+    """The virtual stick's line noise (ZNP: MT frames; ConBee: SLIP); none on hardware."""
     control = getattr(rig.zigbee, "control", None)
-    return EmulatorLineNoise(control) if isinstance(control, EmulatorControl) else None
+    return line_noise(control, stick) if isinstance(control, EmulatorControl) else None
 
 
 async def radio_down(deconz: Deconz) -> bool:
@@ -174,15 +179,9 @@ async def knx_cut(rig: Rig, thinknx: Thinknx, rng: random.Random) -> tuple[str, 
 async def test_the_gateway_recovers_from_every_fault_of_a_long_random_run(
     zigbee_variant: str, rig: Rig, stick: StickPower, paired: str, deconz: Deconz, thinknx: Thinknx
 ) -> None:
-    if zigbee_variant == "deconz":
-        pytest.skip(
-            "line-noise injection exists in the ZNP emulator only; the deCONZ stick's faults "
-            "(in-flight, flap, malformed frames, reachability) are in "
-            "tests/zigbee/test_faults_deconz.py"
-        )
     rng = random.Random(SEED)
-    figures = Figures(SEED)
-    noise = line_noise(rig)
+    figures = Figures(SEED, zigbee_variant)
+    noise = stick_noise(rig, zigbee_variant)
     light_id = await deconz.light_id(paired)
     knx_cuts = rig.knx.switch is not None and CYCLES >= KNX_EVERY
     gateway = rig.process
@@ -228,8 +227,8 @@ async def test_the_gateway_recovers_from_every_fault_of_a_long_random_run(
         )
     if OUT:
         (Path(OUT) / "gateway.log").write_text(gateway.log_text())
-        emulator_log = rig.workdir / "znp-emulator.log"
+        emulator_log = rig.workdir / f"{zigbee_variant}-emulator.log"
         if emulator_log.exists():
-            (Path(OUT) / "znp-emulator.log").write_bytes(emulator_log.read_bytes())
+            (Path(OUT) / emulator_log.name).write_bytes(emulator_log.read_bytes())
     assert gateway.running and gateway.pid == pid, "the gateway was restarted"
     assert not figures.failures, report

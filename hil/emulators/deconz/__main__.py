@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import signal
 import sys
 from pathlib import Path
 
-from hil.emulators.znp.devices.spec import DeviceSpec, load_devices_file
+from hil.emulators.common import cli
+from hil.emulators.znp.devices.devices_file import load_devices_file
+from hil.emulators.znp.devices.spec import DeviceSpec
 from hil.emulators.znp.timing import Timing
 
 from .control import ControlServer
@@ -94,32 +94,13 @@ def config_from_args(args: argparse.Namespace) -> DeconzConfig:
 
 
 async def run(config: DeconzConfig, control: Path | None) -> None:
-    emulator = DeconzEmulator(config)
-    path = await emulator.start()
-    server = ControlServer(emulator, control) if control is not None else None
-    if server is not None:
-        await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    print(f"ready path={path} pty={emulator.pty_path} control={control or '-'}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        if server is not None:
-            await server.stop()
-        await emulator.stop()
+    await cli.serve(DeconzEmulator(config), control, ControlServer)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    cli.setup_logging(args.log_level)
     try:
         config = config_from_args(args)
     except (ValueError, OSError) as exc:

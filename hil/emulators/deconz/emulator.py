@@ -27,13 +27,14 @@ from typing import Any
 
 import zigpy.types as zt
 
+from hil.emulators.common.waiters import Waiters
 from hil.emulators.znp.air import Air
 from hil.emulators.znp.devices.device import SimDevice
 from hil.emulators.znp.devices.spec import DeviceSpec, numbered_lights
 from hil.emulators.znp.timing import Timing
 from hil.emulators.znp.transport import PtyPort
 
-from . import slip
+from . import slip, snapshot
 from . import state as state_file
 from .firmware import Firmware
 from .frames import FrameError, FrameLog, FrameRecord, Request, parse_request
@@ -84,12 +85,13 @@ class DeconzEmulator:
         for spec in self.config.all_devices():
             self.add_device(spec)
         self._firmware: Firmware | None = None
-        self._waiters: list[tuple[RequestPredicate, asyncio.Future[Request]]] = []
+        self._waiters: Waiters[Request] = Waiters()
         self._saver: asyncio.Task[None] | None = None
         self._replug: asyncio.TimerHandle | None = None
         self._keep_port: bool | None = None  # set by reset() for that one reset
         self._saved: str | None = None
         self._save_lock = asyncio.Lock()
+        self._glued = bytearray()  # noise to send with the next frame (inject)
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> str:
@@ -138,8 +140,7 @@ class DeconzEmulator:
             self._firmware.power_off()
         for device in self.devices.values():
             device.cancel_timers()
-        for _, future in self._waiters:
-            future.cancel()
+        self._waiters.cancel()
         await self.save()
 
     async def __aenter__(self) -> DeconzEmulator:
@@ -180,6 +181,7 @@ class DeconzEmulator:
         self.port.close()
         self.firmware.power_off()
         self.decoder.reset()
+        self._glued.clear()  # held-back noise goes with the port
         self.firmware.log_event("unplugged")
 
     async def replug(self) -> str:
@@ -217,6 +219,26 @@ class DeconzEmulator:
         self.firmware.powered = True
         pts = self.port.open()
         self.firmware.log_event(f"back after reset at {pts}")
+
+    def inject(self, data: bytes, *, glued: bool = False) -> bool:
+        """Raw bytes to the host, in order with the stick's own frames (line noise, see
+        :mod:`.noise`); False when no host has the port open and nothing was sent.
+
+        ``glued`` holds the bytes back and sends them in one write with the stick's next
+        frame, so the host reads noise and frame together: a parser that stumbles on the
+        noise then also sits on the good frame behind it (what a real UART's FIFO does).
+        """
+        if glued:
+            if not self.port.host_connected:
+                return False
+            self._glued += data
+            return True
+        dropped = self.port.bytes_dropped
+        self.port.write(data)
+        sent = self.port.bytes_dropped == dropped
+        if sent:
+            self.firmware.log_event(f"injected {len(data)} bytes of line noise")
+        return sent
 
     # -- devices -------------------------------------------------------------------------------
     def add_device(self, spec: DeviceSpec) -> SimDevice:
@@ -261,65 +283,11 @@ class DeconzEmulator:
             for request in self.requests(since):
                 if predicate(request):
                     return request
-        future: asyncio.Future[Request] = asyncio.get_running_loop().create_future()
-        entry = (predicate, future)
-        self._waiters.append(entry)
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(entry)
+        return await self._waiters.wait(predicate, timeout)
 
     def state(self, frames: int = 20) -> dict[str, Any]:
         """A JSON-able picture of stick, network and devices (the ``state`` command)."""
-        fw = self._firmware
-        stick: dict[str, Any] = {
-            "plugged": self.port.is_open,
-            "path": self.path,
-            "pty": self.port.slave_path,
-            "host_connected": self.port.host_connected,
-        }
-        net = None
-        if fw is not None:
-            runtime = fw.runtime
-            stick.update(
-                ieee=str(fw.ieee),
-                powered=fw.powered,
-                firmware_version=f"0x{int(fw.version):08x}",
-                protocol_version=f"0x{fw.protocol_version:04x}",
-                network_state=runtime.network_state.name,
-                permit_join_remaining=fw.permit_remaining(),
-                watchdog_remaining=fw.watchdog_remaining(),
-                pending_indications=len(runtime.indications),
-                pending_confirms=len(runtime.confirms),
-                aps_slots_in_use=runtime.slots_in_use,
-                endpoints=[d.endpoint for d in fw.config.endpoints],
-                stats=vars(fw.stats),
-            )
-            formed = fw.config.network
-            if formed is not None:
-                net = {
-                    **formed.as_dict(),
-                    "pan_id": f"0x{formed.pan_id:04x}",
-                    "network_key": fw.config.network_key.serialize().hex(),
-                    "frame_counter": fw.config.frame_counter,
-                    "trust_center_devices": {str(k): v for k, v in fw.config.devices.items()},
-                }
-        recent = self.frame_log.records(max(0, self.frame_log.last_seq - frames))
-        return {
-            "stick": stick,
-            "network": net,
-            "devices": [d.snapshot() for d in self.devices.values()],
-            "frames": {
-                "received": self.frame_log.received,
-                "sent": self.frame_log.sent,
-                "dropped": self.frame_log.dropped,
-                "last_seq": self.frame_log.last_seq,
-                "recent": [r.describe() for r in recent],
-            },
-            "events": list(fw.events[-30:]) if fw else [],
-        }
+        return snapshot.describe(self, frames)
 
     # -- persistence ---------------------------------------------------------------------------
     def _state(self) -> state_file.StateFile:
@@ -350,7 +318,8 @@ class DeconzEmulator:
     def _send(self, frame: bytes, text: str) -> None:
         self.frame_log.add("tx", text, frame)
         LOGGER.debug("-> %s", text)
-        self.port.write(slip.encode(frame))
+        noise, self._glued = bytes(self._glued), bytearray()
+        self.port.write(noise + slip.encode(frame))
 
     def _on_frame(self, frame: bytes) -> None:
         try:
@@ -363,9 +332,7 @@ class DeconzEmulator:
             return
         self.frame_log.add("rx", request.describe(), frame, request)
         LOGGER.debug("<- %s", request.describe())
-        for match, future in list(self._waiters):
-            if not future.done() and match(request):
-                future.set_result(request)
+        self._waiters.offer(request)
         if self._firmware is not None:
             self._firmware.handle(request)
 

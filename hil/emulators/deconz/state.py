@@ -6,13 +6,11 @@ that kept power. Writes are atomic (temp file + rename) in a worker thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from hil.emulators.common.state_file import read_json, save_json
 
 FORMAT = 1
 KIND = "deconz"
@@ -37,28 +35,8 @@ class StateFile:
 
 
 def read(path: Path) -> StateFile | None:
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        return None
-    if not text.strip():
-        return None
-    return StateFile.from_json(json.loads(text))
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    data = read_json(path)
+    return None if data is None else StateFile.from_json(data)
 
 
 async def load(path: Path) -> StateFile | None:
@@ -66,5 +44,4 @@ async def load(path: Path) -> StateFile | None:
 
 
 async def save(path: Path, state: StateFile) -> None:
-    text = json.dumps(state.to_json(), indent=1, sort_keys=True)
-    await asyncio.to_thread(_write, path, text)
+    await save_json(path, state.to_json())

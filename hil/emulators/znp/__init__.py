@@ -6,7 +6,8 @@ Public API: :class:`ZnpEmulator`, :class:`EmulatorConfig`, :class:`DeviceSpec`,
 
 from __future__ import annotations
 
-from .devices.spec import DeviceKind, DeviceSpec, load_devices_file, parse_target_option
+from .devices.devices_file import load_devices_file, parse_target_option
+from .devices.spec import DeviceKind, DeviceSpec
 from .emulator import EmulatorConfig, ZnpEmulator
 from .timing import Timing
 

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import signal
 import sys
 from pathlib import Path
 
+from hil.emulators.common import cli
+
 from .control import ControlServer
-from .devices.spec import (
-    DeviceSpec,
-    load_devices_file,
-    one_of_each_sensor,
-    parse_target_option,
-)
+from .devices.devices_file import load_devices_file, parse_target_option
+from .devices.spec import DeviceSpec, one_of_each_sensor
 from .emulator import EmulatorConfig, ZnpEmulator
 from .timing import Timing
 
@@ -107,32 +103,13 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 
 
 async def run(config: EmulatorConfig, control: Path | None) -> None:
-    emulator = ZnpEmulator(config)
-    path = await emulator.start()
-    server = ControlServer(emulator, control) if control is not None else None
-    if server is not None:
-        await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    print(f"ready path={path} pty={emulator.pty_path} control={control or '-'}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        if server is not None:
-            await server.stop()
-        await emulator.stop()
+    await cli.serve(ZnpEmulator(config), control, ControlServer)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    cli.setup_logging(args.log_level)
     try:
         config = config_from_args(args)
     except (ValueError, OSError) as exc:

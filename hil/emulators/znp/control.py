@@ -1,11 +1,8 @@
-"""Control channel: JSON lines on a Unix socket, so tests and the HIL suite can drive an
-emulator running in another process.
-
-One request per line, one answer per line::
+"""The ZNP emulator's control commands (the socket protocol, server and client are
+:mod:`hil.emulators.common.control`, shared with the deCONZ emulator)::
 
     -> {"cmd": "device_off", "ieee": "00:17:88:01:0e:00:00:01", "id": 7}
     <- {"ok": true, "id": 7, "result": {"ieee": "00:17:88:01:0e:00:00:01", "online": false}}
-    <- {"ok": false, "id": 8, "error": "no simulated device 00:00:00:00:00:00:00:09"}
 
 Every command maps to one public :class:`~.emulator.ZnpEmulator` method (table below), so
 an in-process user can do exactly the same through Python.
@@ -13,53 +10,26 @@ an in-process user can do exactly the same through Python.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import logging
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zigpy_znp.types as t
 
+from hil.emulators.common import control as common
+from hil.emulators.common.commands import COMMON
+from hil.emulators.common.control import MAX_LINE, ControlClient, ControlError, hex_arg
+from hil.emulators.common.control import ieee_arg as _ieee
+
 from .devices.sensor import SensorDevice
 
 if TYPE_CHECKING:
     from .emulator import ZnpEmulator
 
-LOGGER = logging.getLogger(__name__)
 
-MAX_LINE = 64 * 1024
+__all__ = ["COMMANDS", "MAX_LINE", "ControlClient", "ControlError", "ControlServer", "execute"]
+
 Command = Callable[["ZnpEmulator", dict[str, Any]], Awaitable[Any]]
-
-
-class ControlError(Exception):
-    """A request the emulator refuses (bad arguments, unknown device ...)."""
-
-
-def _ieee(args: dict[str, Any]) -> str:
-    ieee = args.get("ieee")
-    if not isinstance(ieee, str):
-        raise ControlError("missing 'ieee'")
-    return ieee
-
-
-async def _ping(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return "pong"
-
-
-async def _state(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return emu.state(frames=int(args.get("frames", 20)))
-
-
-async def _frames(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    since = int(args.get("since", 0))
-    return [
-        {"seq": r.seq, "dir": r.direction, "time": r.timestamp, "frame": r.describe()}
-        for r in emu.frames(since)
-    ]
 
 
 def _optional_int(args: dict[str, Any], key: str) -> int | None:
@@ -87,15 +57,6 @@ async def _air(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     return {"last_seq": emu.air_log.last_seq, "frames": frames}
 
 
-async def _unplug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    emu.unplug()
-    return {"plugged": False}
-
-
-async def _replug(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return {"plugged": True, "path": await emu.replug(), "pty": emu.pty_path}
-
-
 MAX_NOISE = 16 * 1024 * 1024
 
 
@@ -106,10 +67,7 @@ async def _inject(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     Why raw: a corrupted frame must reach the host's parser exactly as line noise would;
     nothing in the emulator's own framing may repair it.
     """
-    try:
-        data = bytes.fromhex(str(args.get("hex", "")))
-    except ValueError:
-        raise ControlError("'hex' must be hexadecimal digits") from None
+    data = hex_arg(args, "hex")
     noise = int(args.get("noise", 0))
     if not 0 <= noise <= MAX_NOISE:
         raise ControlError(f"'noise' must be 0..{MAX_NOISE} bytes")
@@ -129,36 +87,6 @@ async def _reset(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
         raise ControlError(f"reason must be one of {[r.name for r in t.ResetReason]}") from None
     emu.reset(reason)
     return {"reason": reason.name}
-
-
-def _power(online: bool) -> Command:
-    async def run(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-        ieee = _ieee(args)
-        emu.set_online(ieee, online)
-        return {"ieee": ieee, "online": online}
-
-    return run
-
-
-async def _join(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    return {"ieee": ieee, "joined": emu.join(ieee)}
-
-
-async def _leave(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.leave(ieee)
-    return {"ieee": ieee}
-
-
-async def _factory_reset(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    ieee = _ieee(args)
-    emu.device(ieee).factory_reset()
-    return {"ieee": ieee, "factory_new": True}
-
-
-async def _device(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    return emu.device(_ieee(args)).snapshot()
 
 
 async def _energy(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
@@ -247,27 +175,12 @@ async def _raw_frame(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
     }
 
 
-async def _save(emu: ZnpEmulator, args: dict[str, Any]) -> Any:
-    await emu.save()
-    return {"saved": emu.config.state_file is not None}
-
-
 #: The control protocol: command name -> handler.
 COMMANDS: dict[str, Command] = {
-    "ping": _ping,
-    "state": _state,
-    "frames": _frames,
+    **COMMON,
     "air": _air,
-    "unplug": _unplug,
-    "replug": _replug,
     "reset": _reset,
     "inject": _inject,
-    "device_off": _power(False),
-    "device_on": _power(True),
-    "device": _device,
-    "join": _join,
-    "leave": _leave,
-    "factory_reset": _factory_reset,
     "energy": _energy,
     "press": _press,
     "motion": _reading("motion", "occupied", "bool"),
@@ -278,109 +191,16 @@ COMMANDS: dict[str, Command] = {
     "battery": _reading("battery", "percent", "number"),
     "wake": _wake,
     "raw_frame": _raw_frame,
-    "save": _save,
 }
 
 
 async def execute(emu: ZnpEmulator, line: bytes | str) -> dict[str, Any]:
     """Runs one request line and returns the answer object (never raises)."""
-    request_id = None
-    try:
-        request = json.loads(line)
-        if not isinstance(request, dict):
-            raise ControlError("request must be a JSON object")
-        request_id = request.get("id")
-        name = request.get("cmd")
-        handler = COMMANDS.get(name) if isinstance(name, str) else None
-        if handler is None:
-            raise ControlError(f"unknown cmd {name!r}; known: {sorted(COMMANDS)}")
-        result = await handler(emu, request)
-    except (ControlError, KeyError, ValueError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        return {"ok": False, "id": request_id, "error": str(message)}
-    return {"ok": True, "id": request_id, "result": result}
+    return await common.execute(emu, line, COMMANDS)
 
 
-class ControlServer:
+class ControlServer(common.ControlServer["ZnpEmulator"]):
+    """The ZNP emulator's command table on a Unix socket."""
+
     def __init__(self, emulator: ZnpEmulator, path: Path) -> None:
-        self.emulator = emulator
-        self.path = path
-        self._server: asyncio.AbstractServer | None = None
-        self._clients: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._server = await asyncio.start_unix_server(self._serve, path=str(self.path))
-        os.chmod(self.path, 0o600)
-        LOGGER.info("control socket at %s", self.path)
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for task in list(self._clients):
-            task.cancel()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._clients.add(task)
-        try:
-            while line := await reader.readline():
-                if len(line) > MAX_LINE:
-                    answer: dict[str, Any] = {"ok": False, "id": None, "error": "line too long"}
-                elif not line.strip():
-                    continue
-                else:
-                    answer = await execute(self.emulator, line)
-                writer.write(json.dumps(answer, default=str).encode() + b"\n")
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass
-        finally:
-            if task is not None:
-                self._clients.discard(task)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-
-
-class ControlClient:
-    """A small async client for the control socket (tests, HIL suite)."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._next_id = 0
-        self._lock = asyncio.Lock()
-
-    async def __aenter__(self) -> ControlClient:
-        self._reader, self._writer = await asyncio.open_unix_connection(
-            self.path, limit=MAX_LINE * 16
-        )
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(ConnectionError):
-                await self._writer.wait_closed()
-
-    async def request(self, cmd: str, **args: Any) -> Any:
-        """Sends one command; returns its result or raises :class:`ControlError`."""
-        assert self._reader is not None and self._writer is not None, "use 'async with'"
-        async with self._lock:
-            self._next_id += 1
-            payload = {"cmd": cmd, "id": self._next_id, **args}
-            self._writer.write(json.dumps(payload).encode() + b"\n")
-            await self._writer.drain()
-            answer = json.loads(await self._reader.readline())
-        if not answer.get("ok"):
-            raise ControlError(answer.get("error", "unknown error"))
-        return answer.get("result")
+        super().__init__(emulator, path, COMMANDS)

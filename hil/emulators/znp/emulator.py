@@ -27,6 +27,8 @@ from typing import Any
 import zigpy.types as zt
 import zigpy_znp.types as t
 
+from hil.emulators.common.waiters import Waiters
+
 from . import network, persistence
 from .air import Air
 from .air_log import AirLog
@@ -93,7 +95,7 @@ class ZnpEmulator:
             self.add_device(spec)
         self._stack: ZStack | None = None
         self._touchlink: Touchlink | None = None
-        self._waiters: list[tuple[FramePredicate, asyncio.Future[Any]]] = []
+        self._waiters: Waiters[Any] = Waiters()
         self._saver: asyncio.Task[None] | None = None
         self._saved: str | None = None
         self._save_lock = asyncio.Lock()
@@ -146,8 +148,7 @@ class ZnpEmulator:
             self._stack.power_off()
         for device in self.devices.values():
             device.cancel_timers()
-        for _, future in self._waiters:
-            future.cancel()
+        self._waiters.cancel()
         await self.save()
 
     async def __aenter__(self) -> ZnpEmulator:
@@ -269,15 +270,7 @@ class ZnpEmulator:
                     and match(record.command)
                 ):
                     return record.command
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        entry = (match, future)
-        self._waiters.append(entry)
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(entry)
+        return await self._waiters.wait(match, timeout)
 
     def state(self, frames: int = 20) -> dict[str, Any]:
         """A JSON-able picture of stick, network and devices (the ``state`` command)."""
@@ -368,9 +361,7 @@ class ZnpEmulator:
         self.port.write(data)
 
     def _on_command(self, command: Any) -> None:
-        for match, future in list(self._waiters):
-            if not future.done() and match(command):
-                future.set_result(command)
+        self._waiters.offer(command)
         if self._stack is not None:
             self._stack.handle(command)
 

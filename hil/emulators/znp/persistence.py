@@ -9,13 +9,11 @@ rename) and run in a worker thread so the event loop never blocks on disk.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from hil.emulators.common.state_file import read_json, save_json
 
 FORMAT = 1
 
@@ -46,28 +44,8 @@ class StateFile:
 
 
 def _read(path: Path) -> StateFile | None:
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        return None
-    if not text.strip():
-        return None
-    return StateFile.from_json(json.loads(text))
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    data = read_json(path)
+    return None if data is None else StateFile.from_json(data)
 
 
 async def load(path: Path) -> StateFile | None:
@@ -80,5 +58,4 @@ def load_blocking(path: Path) -> StateFile | None:
 
 
 async def save(path: Path, state: StateFile) -> None:
-    text = json.dumps(state.to_json(), indent=1, sort_keys=True)
-    await asyncio.to_thread(_write, path, text)
+    await save_json(path, state.to_json())

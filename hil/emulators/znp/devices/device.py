@@ -15,52 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 import zigpy.types as zt
 import zigpy.zdo.types as zdo_t
-from zigpy.zcl import foundation as f
 
 from .. import zdo
 from ..air import COORDINATOR_NWK, ApsFrame, Dst, NetworkId
 from ..timing import Timing
-from . import bound, foundation_commands, zcl
+from . import bound, device_state, zcl_in
 from .endpoint import SimEndpoint
-from .general import BasicServer, GroupsServer, IdentifyServer, OnOffServer, OtaClient
-from .lighting import ColorServer, LevelServer
 from .membership import Membership, neighbor
-from .scene_fields import Scene
-from .scenes import ScenesServer
-from .spec import (
-    BASIC,
-    COLOR,
-    GROUPS,
-    IDENTIFY,
-    LEVEL,
-    ON_OFF,
-    OTA,
-    PROFILE_HA,
-    SCENES,
-    DeviceSpec,
-)
+from .servers import CLIENTS, OUT_CLUSTERS, SERVERS
+from .spec import PROFILE_HA, DeviceSpec
 
 if TYPE_CHECKING:
     from ..air import Air
-    from .cluster import ClusterServer
 
 LOGGER = logging.getLogger(__name__)
 
-__all__ = ["Membership", "SimDevice"]
-
-SERVERS: dict[int, type[ClusterServer]] = {
-    BASIC: BasicServer,
-    IDENTIFY: IdentifyServer,
-    GROUPS: GroupsServer,
-    SCENES: ScenesServer,
-    ON_OFF: OnOffServer,
-    LEVEL: LevelServer,
-    COLOR: ColorServer,
-}
-
-#: Client clusters every simulated device carries (OTA client, as real lamps list it).
-CLIENTS: dict[int, type[ClusterServer]] = {OTA: OtaClient}
-OUT_CLUSTERS = (OTA,)
+__all__ = ["SERVERS", "Membership", "SimDevice"]
 
 #: MAC capabilities a mains-powered router announces (Device_annce).
 ROUTER_CAPABILITIES = 0x8E
@@ -172,7 +142,7 @@ class SimDevice:
         if frame.dst_ep == 0 and frame.profile == 0:
             self._zdo(frame)
         else:
-            self._zcl(frame)
+            zcl_in.deliver(self, frame)
 
     def _zdo(self, frame: ApsFrame) -> None:
         result = zdo.answer(self, frame.cluster, frame.data, broadcast=not frame.is_unicast)
@@ -183,55 +153,6 @@ class SimDevice:
         self._uplink(0, 0, 0x0000, response.command, data, delay=self.timing.device_processing)
         if response.after is not None:
             self._later(self.timing.device_processing * 2, response.after)
-
-    def _targets(self, frame: ApsFrame) -> list[SimEndpoint]:
-        """Groupcasts reach every endpoint in the group, whatever endpoint they name;
-        0xFF is every endpoint; otherwise the named one."""
-        if frame.dst_mode is Dst.GROUP:
-            return [ep for ep in self.endpoints.values() if frame.dst in ep.groups]
-        if frame.dst_ep == 0xFF:
-            return list(self.endpoints.values())
-        endpoint = self.endpoints.get(frame.dst_ep)
-        return [] if endpoint is None else [endpoint]
-
-    def _zcl(self, frame: ApsFrame) -> None:
-        for endpoint in self._targets(frame):
-            self._zcl_on(endpoint, frame)
-
-    def _zcl_on(self, endpoint: SimEndpoint, frame: ApsFrame) -> None:
-        unicast = frame.is_unicast
-        try:
-            request = zcl.parse(frame.data)
-        except ValueError:
-            return
-        # Client->server frames go to our server clusters, server->client frames (e.g.
-        # reads of OTA client attributes) to our client clusters.
-        side = endpoint.clusters if request.to_server else endpoint.client_clusters
-        server = side.get(frame.cluster)
-        direction = request.reply_direction
-        reply: bytes | None
-        if server is None:
-            if request.is_general and request.command_id == f.GeneralCommand.Default_Response:
-                return
-            status = f.Status.UNSUPPORTED_CLUSTER
-            reply = zcl.default_response(request.tsn, request.command_id, status, direction)
-        elif request.is_general:
-            reply = foundation_commands.handle(server, request)
-        else:
-            reply = self._cluster_command(server, request)
-        if reply is not None and unicast:
-            self.send_zcl(endpoint.endpoint_id, frame.cluster, reply, dst_ep=frame.src_ep)
-
-    def _cluster_command(self, server: ClusterServer, request: zcl.ZclRequest) -> bytes | None:
-        result = server.handle(request)
-        direction = request.reply_direction
-        if result is None:
-            return None
-        if isinstance(result, zcl.ClusterResponse):
-            return zcl.cluster_frame(request.tsn, result.command_id, result.payload, direction)
-        if result == f.Status.SUCCESS and not request.wants_default_response:
-            return None
-        return zcl.default_response(request.tsn, request.command_id, result, direction)
 
     # -- radio out ----------------------------------------------------------------------
     def send_zcl(
@@ -326,6 +247,9 @@ class SimDevice:
     def bindings(self) -> list[zdo_t.Binding]:
         return list(self._bindings)
 
+    def set_bindings(self, bindings: list[zdo_t.Binding]) -> None:
+        self._bindings = list(bindings)
+
     def bind(self, binding: zdo_t.Binding, add: bool) -> zdo.Status:
         if binding.SrcAddress != self.ieee:
             return zdo.Status.NOT_SUPPORTED
@@ -410,7 +334,7 @@ class SimDevice:
             LOGGER.info("%s switched off", self.ieee)
             return
         LOGGER.info("%s switched on", self.ieee)
-        self._power_up_state()
+        device_state.power_up(self.endpoint)
         if self._air is None or self._air.coordinator is None:
             return
         coordinator = self._air.coordinator
@@ -433,20 +357,6 @@ class SimDevice:
         LOGGER.info("%s rejoined on channel %d", self.ieee, self.channel)
         self.announce()
 
-    def _power_up_state(self) -> None:
-        onoff = self.endpoint.cluster(ON_OFF)
-        if onoff is not None:
-            start_up = int(onoff.values.get("start_up_on_off", 0xFF))
-            if start_up in (0, 1):
-                onoff.values["on_off"] = bool(start_up)
-            elif start_up == 2:
-                onoff.values["on_off"] = not onoff.values["on_off"]
-        level = self.endpoint.cluster(LEVEL)
-        if level is not None:
-            start_level = int(level.values.get("start_up_current_level", 0xFF))
-            if start_level not in (0xFF,):
-                level.values["current_level"] = max(start_level, 1)
-
     def factory_reset(self) -> None:
         """Back to factory new (touchlink reset): leaves, forgets groups and state."""
         if self.membership is not None and self._air is not None and self._air.reachable(self):
@@ -468,61 +378,11 @@ class SimDevice:
 
     # -- persistence and inspection -----------------------------------------------------
     def to_state(self) -> dict[str, Any]:
-        """Saved values; a fade in progress is saved at its end value, as a lamp that
-        loses power mid-fade comes back at the level it was told."""
-        clusters: dict[str, dict[str, Any]] = {}
-        for cid, server in self.endpoint.clusters.items():
-            values = dict(server.values)
-            transition = self.endpoint.transitions.get(cid)
-            if transition is not None:
-                values.update({name: r.target for name, r in transition.ramps.items()})
-            clusters[f"0x{cid:04x}"] = values
-        return {
-            "online": self.online,
-            "channel": self.channel,
-            "membership": None if self.membership is None else self.membership.as_dict(),
-            "clusters": clusters,
-            "groups": {f"0x{g:04x}": name for g, name in self.endpoint.groups.items()},
-            "scenes": [scene.as_dict() for scene in self.endpoint.scenes.values()],
-            "bindings": [bytes(b.serialize()).hex() for b in self._bindings],
-        }
+        """Saved values (:func:`.device_state.to_state`)."""
+        return device_state.to_state(self)
 
     def load_state(self, data: dict[str, Any]) -> None:
-        self.online = bool(data.get("online", self.online))
-        self.channel = int(data.get("channel", self.channel))
-        membership = data.get("membership")
-        self.membership = None if membership is None else Membership.from_dict(membership)
-        for key, values in data.get("clusters", {}).items():
-            server = self.endpoint.clusters.get(int(key, 16))
-            if server is not None:
-                server.restore(values)
-        self.endpoint.groups = {int(k, 16): str(v) for k, v in data.get("groups", {}).items()}
-        scenes = [Scene.from_dict(item) for item in data.get("scenes", [])]
-        self.endpoint.scenes = {(s.group, s.scene_id): s for s in scenes}
-        self._bindings = [
-            zdo_t.Binding.deserialize(bytes.fromhex(raw))[0] for raw in data.get("bindings", [])
-        ]
+        device_state.load_state(self, data)
 
     def snapshot(self) -> dict[str, Any]:
-        reachable = self._air.reachable(self) if self._air else False
-        coordinator = self._air.coordinator if self._air else None
-        member = (
-            coordinator is not None
-            and self.network is not None
-            and self.network == coordinator.air_network
-        )
-        return {
-            "ieee": str(self.ieee),
-            "kind": str(self.spec.kind),
-            "manufacturer": self.spec.manufacturer,
-            "model": self.spec.model,
-            "online": self.online,
-            "channel": self.channel,
-            "factory_new": self.factory_new,
-            "joined": member,
-            "reachable": reachable,
-            "nwk": None if self.nwk is None else f"0x{self.nwk:04x}",
-            "network": None if self.membership is None else self.membership.as_dict(),
-            "frames_received": self.frames_received,
-            **self.endpoint.snapshot(),
-        }
+        return device_state.snapshot(self)

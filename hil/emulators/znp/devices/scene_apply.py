@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .general import OnOffServer
-from .lighting import ENHANCED_HS, MODE_CT, MODE_HS, MODE_XY, ColorServer, LevelServer
+from .level import LevelServer
+from .lighting import ENHANCED_HS, MODE_CT, MODE_HS, MODE_XY, ColorServer
 from .scene_fields import COLOR, LEVEL, ON_OFF, SCENE_ATTRIBUTES, Scene
 from .spec import ColorCapabilities as Cap
 from .transition import Ramp, hue_ramp
