@@ -41,7 +41,7 @@ from gateway.domain.radio import (
     RadioUnsupported,
 )
 from gateway.logsetup import STATE_CHANGE, RepeatedWarning
-from gateway.zigbee import backups, network_settings
+from gateway.zigbee import backups, liveness, network_settings
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.connect_attempt import (
     AttemptAbandoned,
@@ -61,9 +61,6 @@ log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
 
-# The attribute a zigpy radio library empties when its application disconnects
-# (zigpy-znp: ``_znp``; zigpy-deconz: ``_api``); see ``RadioSupervisor._check_connected``.
-RADIO_LINK_ATTRIBUTE = {"znp": "_znp", "virtual": "_znp", "deconz": "_api"}
 LIVENESS_INTERVAL = 1.0  # s between looks at a running application that sends nothing
 
 
@@ -348,14 +345,14 @@ class RadioSupervisor:
         ``connection_lost`` that never comes would leave every light unreachable.
         """
         app = self._app
-        attribute = RADIO_LINK_ATTRIBUTE.get(self.config.kind)
-        if app is None or attribute is None or getattr(app, attribute, True) is not None:
+        if app is None or not liveness.disconnected(app, self.config.kind):
             return app is not None
         if not self._lost.is_set():
             self.last_error = "the zigpy application disconnected without reporting a lost port"
             log.warning(
-                "Zigbee radio lost: %s (the coordinator is disconnected); reconnecting now",
+                "Zigbee radio lost: %s (the coordinator is disconnected; %s); reconnecting now",
                 self.last_error,
+                liveness.clues(app),
                 extra=STATE_CHANGE,
             )
             self._restart_now = True

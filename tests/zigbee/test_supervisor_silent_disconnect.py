@@ -90,3 +90,17 @@ async def test_an_application_that_stays_connected_is_left_alone(supervisor, scr
     await asyncio.sleep(0.3)
     supervisor.check_ready()
     assert supervisor.state is RadioState.RUNNING and len(script.apps) == 1
+
+
+def test_each_radio_librarys_link_is_read_and_a_missing_one_never_counts_as_lost() -> None:
+    from types import SimpleNamespace
+
+    from gateway.zigbee.liveness import disconnected
+
+    assert disconnected(SimpleNamespace(_znp=None), "znp")
+    assert disconnected(SimpleNamespace(_znp=None), "virtual")
+    assert not disconnected(SimpleNamespace(_znp=object()), "znp")
+    assert disconnected(SimpleNamespace(_api=None), "deconz")
+    assert not disconnected(SimpleNamespace(_api=object()), "deconz")
+    assert not disconnected(SimpleNamespace(), "znp")  # a test double, another library
+    assert not disconnected(SimpleNamespace(_znp=None), "ezsp")  # a kind we do not know
