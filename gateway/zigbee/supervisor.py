@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
 
+# zigpy-znp's DeliveryError for a request through an application that has disconnected.
+DISCONNECTED_ERROR = "Coordinator is disconnected"
 LIVENESS_INTERVAL = 1.0  # s between looks at a running application that sends nothing
 
 
@@ -359,6 +361,30 @@ class RadioSupervisor:
             self._lost.set()
         self._mark_lost()
         return False
+
+    def delivery_failed(self, exc: BaseException) -> None:
+        """A radio request failed: zigpy-znp's "Coordinator is disconnected" while we run
+        means the application that carried it is disconnected — reconnect at once.
+
+        Why besides ``_check_connected``: in the soak the failing requests went through
+        zigpy objects of an application that was not (or no longer) the one we hold, which
+        itself stayed connected; only the error tells. A reconnect builds a new
+        application and fresh device objects from zigpy's database.
+        """
+        if DISCONNECTED_ERROR not in str(exc) or self._lost.is_set():
+            return
+        if self._state not in (RadioState.RUNNING, RadioState.BUSY):
+            return
+        self.last_error = f"a radio request failed while running: {exc!r}"
+        log.warning(
+            "Zigbee radio lost: %s (%s); reconnecting now",
+            self.last_error,
+            liveness.clues(self._app),
+            extra=STATE_CHANGE,
+        )
+        self._restart_now = True
+        self._lost.set()
+        self._mark_lost()
 
     async def _connect_watched(self) -> ControllerApplication:
         """Connect, giving up as soon as the stick goes away, zigpy loses it, or we stop."""

@@ -104,3 +104,35 @@ def test_each_radio_librarys_link_is_read_and_a_missing_one_never_counts_as_lost
     assert not disconnected(SimpleNamespace(_api=object()), "deconz")
     assert not disconnected(SimpleNamespace(), "znp")  # a test double, another library
     assert not disconnected(SimpleNamespace(_znp=None), "ezsp")  # a kind we do not know
+
+
+async def test_a_coordinator_is_disconnected_delivery_error_while_running_reconnects_at_once(
+    supervisor, script, caplog
+):
+    """The soak's wedge as it showed: the application we hold looked connected, but the
+    requests failed with this error; only the error tells."""
+    from zigpy.exceptions import DeliveryError
+
+    from gateway.zigbee.delivery import raise_radio_problem
+
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING)
+    caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
+    with pytest.raises(RadioUnavailable):  # 503/950 for this request, not a dead light
+        raise_radio_problem(
+            supervisor, DeliveryError("Coordinator is disconnected, cannot send request")
+        )
+    await until(lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, 1.0)
+    assert script.apps[0].shutdowns == [True]
+    lost = [r for r in caplog.records if "reconnecting now" in r.getMessage()]
+    assert len(lost) == 1 and "Coordinator is disconnected" in lost[0].getMessage()
+
+
+async def test_other_delivery_errors_leave_the_radio_running(supervisor, script):
+    from zigpy.exceptions import DeliveryError
+
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING)
+    supervisor.delivery_failed(DeliveryError("Failed to send request: MAC_NO_ACK"))
+    await asyncio.sleep(0.1)
+    assert supervisor.state is RadioState.RUNNING and len(script.apps) == 1
