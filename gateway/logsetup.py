@@ -187,6 +187,15 @@ def _nv_placeholder(match: re.Match[str]) -> str:
     return f"{match.group(1)}<NV value redacted, {len(match.group(2)) // 4} bytes>"
 
 
+STATE_CHANGE: dict[str, object] = {"state_change": True}
+"""``extra=`` for a line that reports a state change (a radio running again, lost): never folded.
+
+Why: a flapping stick repeats "running"/"lost" within a minute; folding the sixth
+"running" away left a log that said the radio was lost when it was running (or the
+reverse), which is the one thing a reader of the log must be able to trust.
+"""
+
+
 class RepeatFolder(logging.Filter):
     """Lets the same line through a few times per window, then counts instead of writing.
 
@@ -215,6 +224,8 @@ class RepeatFolder(logging.Filter):
         self._seen: OrderedDict[tuple[str, int, str], list[float]] = OrderedDict()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "state_change", False):
+            return True  # see STATE_CHANGE: never folded, and not counted either
         first_line = record.getMessage().split("\n", 1)[0][:160]
         key = (record.name, record.levelno, _DIGITS.sub("#", first_line))
         now = self._clock()

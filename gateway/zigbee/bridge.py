@@ -127,7 +127,7 @@ class ZigbeeLights:
                         ),
                     )
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            raise_radio_problem(self.supervisor)
+            raise_radio_problem(self.supervisor, exc)
             refused = radio_refusal(exc)
             if refused is not None:
                 raise LightRefused(f"radio refused: {refused}") from exc
@@ -143,7 +143,7 @@ class ZigbeeLights:
             with radio_request(f"{address.uniqueid}: leave", self._radio_gone):
                 await zcl_commands.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            raise_radio_problem(self.supervisor)
+            raise_radio_problem(self.supervisor, exc)
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
 
     async def _probe(self, address: LightAddress) -> None:

@@ -49,8 +49,14 @@ def radio_refusal(exc: BaseException) -> str | None:
     return str(name)
 
 
-def raise_radio_problem(supervisor: RadioSupervisor) -> None:
-    """A failure caused by the radio going away (or busy) is not the light's fault."""
+def raise_radio_problem(supervisor: RadioSupervisor, exc: BaseException | None = None) -> None:
+    """A failure caused by the radio going away (or busy) is not the light's fault.
+
+    ``exc`` goes to the supervisor first: "Coordinator is disconnected" while it runs
+    makes it reconnect at once (``RadioSupervisor.delivery_failed``).
+    """
+    if exc is not None:
+        supervisor.delivery_failed(exc)
     if not supervisor.reachable:
         raise RadioUnavailable("Not connected")
     if supervisor.busy is not None:

@@ -121,6 +121,7 @@ class ZigbeeGroups:
         return self.supervisor.application.groups.add_group(group, suppress_event=True)
 
     def _radio_problem(self, exc: BaseException, address: LightAddress | None) -> Exception:
+        self.supervisor.delivery_failed(exc)  # "Coordinator is disconnected": reconnect now
         if not self.supervisor.reachable:
             return RadioUnavailable("Not connected")
         if self.supervisor.busy is not None:

@@ -40,8 +40,8 @@ from gateway.domain.radio import (
     RadioUnavailable,
     RadioUnsupported,
 )
-from gateway.logsetup import RepeatedWarning
-from gateway.zigbee import backups, network_settings
+from gateway.logsetup import STATE_CHANGE, RepeatedWarning
+from gateway.zigbee import backups, liveness, network_settings
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.connect_attempt import (
     AttemptAbandoned,
@@ -60,6 +60,10 @@ __all__ = ["ControllerApplication", "RadioSupervisor"]
 log = logging.getLogger(__name__)
 
 ControllerApplication = zigpy.application.ControllerApplication
+
+# zigpy-znp's DeliveryError for a request through an application that has disconnected.
+DISCONNECTED_ERROR = "Coordinator is disconnected"
+LIVENESS_INTERVAL = 1.0  # s between looks at a running application that sends nothing
 
 
 class RadioSupervisor:
@@ -118,7 +122,14 @@ class RadioSupervisor:
 
     @property
     def reachable(self) -> bool:
-        return self._state in (RadioState.RUNNING, RadioState.BUSY)
+        """Running (or busy) with an application that is still connected.
+
+        Asked after every failed delivery (``delivery.raise_radio_problem``), so a
+        "Coordinator is disconnected" error while running restarts the radio at once.
+        """
+        if self._state not in (RadioState.RUNNING, RadioState.BUSY):
+            return False
+        return self._check_connected()
 
     @property
     def busy(self) -> str | None:
@@ -250,7 +261,7 @@ class RadioSupervisor:
     # zigpy listener: called by the application (and by its watchdog on failure).
     def connection_lost(self, exc: BaseException | None) -> None:
         self.last_error = f"connection lost: {exc!r}"
-        log.warning("Zigbee radio connection lost: %r", exc)
+        log.warning("Zigbee radio connection lost: %r", exc, extra=STATE_CHANGE)
         self._lost.set()
         if self.reachable:
             # Radio requests must fail at once (503/950), not after the loop woke up.
@@ -298,9 +309,9 @@ class RadioSupervisor:
             self.running_since = self._clock()
             self._backoff.reset()
             self._set_state(RadioState.RUNNING)
-            log.info("Zigbee radio running: %s", self.describe())
+            log.info("Zigbee radio running: %s", self.describe(), extra=STATE_CHANGE)
             after_up = asyncio.create_task(self._after_up(app), name="zigbee-after-up")
-            await self._lost.wait()
+            await self._watch_running()
             after_up.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await after_up
@@ -312,6 +323,68 @@ class RadioSupervisor:
                 self._restart_now = False
                 continue
             await self._pause()
+
+    async def _watch_running(self) -> None:
+        """Wait for the loss of the running application, looking at it now and then.
+
+        Why look: zigpy tells its listeners about a lost port, but an application can also
+        end up disconnected without a word (see ``_check_connected``); with nothing sent,
+        nobody would ask, and the radio would stay "running" with a dead application.
+        """
+        while not self._lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost.wait(), LIVENESS_INTERVAL)
+            if self._state in (RadioState.RUNNING, RadioState.BUSY):
+                self._check_connected()
+
+    def _check_connected(self) -> bool:
+        """Whether the application we run is still connected to its stick; if not,
+        reconnect at once (the safety net for a silent disconnect).
+
+        zigpy-znp raises DeliveryError("Coordinator is disconnected") once its application
+        has disconnected, and no listener hears of it when something other than a lost
+        port did it. The radio must then not count as running, and waiting for a
+        ``connection_lost`` that never comes would leave every light unreachable.
+        """
+        app = self._app
+        if app is None or not liveness.disconnected(app, self.config.kind):
+            return app is not None
+        if not self._lost.is_set():
+            self.last_error = "the zigpy application disconnected without reporting a lost port"
+            log.warning(
+                "Zigbee radio lost: %s (the coordinator is disconnected; %s); reconnecting now",
+                self.last_error,
+                liveness.clues(app),
+                extra=STATE_CHANGE,
+            )
+            self._restart_now = True
+            self._lost.set()
+        self._mark_lost()
+        return False
+
+    def delivery_failed(self, exc: BaseException) -> None:
+        """A radio request failed: zigpy-znp's "Coordinator is disconnected" while we run
+        means the application that carried it is disconnected — reconnect at once.
+
+        Why besides ``_check_connected``: in the soak the failing requests went through
+        zigpy objects of an application that was not (or no longer) the one we hold, which
+        itself stayed connected; only the error tells. A reconnect builds a new
+        application and fresh device objects from zigpy's database.
+        """
+        if DISCONNECTED_ERROR not in str(exc) or self._lost.is_set():
+            return
+        if self._state not in (RadioState.RUNNING, RadioState.BUSY):
+            return
+        self.last_error = f"a radio request failed while running: {exc!r}"
+        log.warning(
+            "Zigbee radio lost: %s (%s); reconnecting now",
+            self.last_error,
+            liveness.clues(self._app),
+            extra=STATE_CHANGE,
+        )
+        self._restart_now = True
+        self._lost.set()
+        self._mark_lost()
 
     async def _connect_watched(self) -> ControllerApplication:
         """Connect, giving up as soon as the stick goes away, zigpy loses it, or we stop."""
@@ -376,7 +449,7 @@ class RadioSupervisor:
     # -- helpers --------------------------------------------------------------------------------
 
     def _require_app(self) -> ControllerApplication:
-        if self._app is None or not self.reachable:
+        if self._app is None or not self.reachable:  # reachable checks the connection too
             raise RadioUnavailable("Not connected")
         if self._busy is not None:
             raise RadioBusy(self._busy)
