@@ -30,6 +30,7 @@ import os
 import random
 import shlex
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,7 +100,33 @@ class EmulatorStick:
         await _wait_for_path(self.link, True, 5.0)
 
 
-class EmulatorLineNoise:
+class _BurstingNoise:
+    """The random burst both sticks' noise sends; each stick says how one frame goes out."""
+
+    FRAMES: Collection[str]
+
+    async def flood(self, size: int) -> None:
+        raise NotImplementedError
+
+    async def random_frame(self, kind: str, rng: random.Random) -> str:
+        """Send one malformed frame of ``kind`` (drawing any options from ``rng``); its label."""
+        raise NotImplementedError
+
+    async def burst(self, rng: random.Random, *, max_flood: int = 64 * 1024) -> list[str]:
+        """1..6 faults in a random mix; returns what was sent, for the report."""
+        sent: list[str] = []
+        for _ in range(rng.randint(1, 6)):
+            kind = rng.choice([*self.FRAMES, "flood"])
+            if kind == "flood":
+                size = rng.randint(1, max_flood)
+                await self.flood(size)
+                sent.append(f"flood:{size}")
+            else:
+                sent.append(await self.random_frame(kind, rng))
+        return sent
+
+
+class EmulatorLineNoise(_BurstingNoise):
     """Malformed MT frames from the virtual stick, in order with its real ones."""
 
     FRAMES = {
@@ -121,22 +148,12 @@ class EmulatorLineNoise:
     async def flood(self, size: int) -> None:
         await self.control("inject", noise=size)
 
-    async def burst(self, rng: random.Random, *, max_flood: int = 64 * 1024) -> list[str]:
-        """1..6 faults in a random mix; returns what was sent, for the report."""
-        sent: list[str] = []
-        for _ in range(rng.randint(1, 6)):
-            kind = rng.choice([*self.FRAMES, "flood"])
-            if kind == "flood":
-                size = rng.randint(1, max_flood)
-                await self.flood(size)
-                sent.append(f"flood:{size}")
-            else:
-                await self.frame(kind)
-                sent.append(kind)
-        return sent
+    async def random_frame(self, kind: str, rng: random.Random) -> str:
+        await self.frame(kind)
+        return kind
 
 
-class SlipLineNoise:
+class SlipLineNoise(_BurstingNoise):
     """Malformed SLIP frames from the virtual ConBee/RaspBee, in order with its real ones.
 
     Why some are glued: noise that arrives in the same read as a real frame is what can
@@ -156,20 +173,10 @@ class SlipLineNoise:
     async def flood(self, size: int) -> None:
         await self.control("inject", kind="flood", size=size)
 
-    async def burst(self, rng: random.Random, *, max_flood: int = 64 * 1024) -> list[str]:
-        """1..6 faults in a random mix; returns what was sent, for the report."""
-        sent: list[str] = []
-        for _ in range(rng.randint(1, 6)):
-            kind = rng.choice([*self.FRAMES, "flood"])
-            if kind == "flood":
-                size = rng.randint(1, max_flood)
-                await self.flood(size)
-                sent.append(f"flood:{size}")
-            else:
-                glued = rng.random() < 0.5
-                await self.frame(kind, glued=glued)
-                sent.append(f"{kind}+next" if glued else kind)
-        return sent
+    async def random_frame(self, kind: str, rng: random.Random) -> str:
+        glued = rng.random() < 0.5
+        await self.frame(kind, glued=glued)
+        return f"{kind}+next" if glued else kind
 
 
 class LineNoise(Protocol):
