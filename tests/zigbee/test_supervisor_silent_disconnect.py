@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 import pytest
 
@@ -19,15 +18,8 @@ from gateway.zigbee import supervisor as supervisor_module
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
+from tests.helpers.waiting import until
 from tests.zigbee.fake_app import FakeApp, Script
-
-
-async def until(predicate, timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.005)
 
 
 @pytest.fixture
@@ -53,14 +45,16 @@ async def test_a_request_to_a_silently_disconnected_application_reconnects_at_on
     supervisor, script, caplog
 ):
     supervisor.start()
-    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     disconnect_silently(script.apps[0])
     caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
 
     with pytest.raises(RadioUnavailable):
         supervisor.check_ready()  # what every light command does first
     assert not supervisor.reachable
-    await until(lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, 1.0)
+    await until(
+        lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, timeout=1.0
+    )
     assert script.apps[0].shutdowns == [True]
     lost = [r for r in caplog.records if "coordinator is disconnected" in r.getMessage()]
     assert len(lost) == 1 and getattr(lost[0], "state_change", False)
@@ -72,12 +66,14 @@ async def test_a_silently_disconnected_application_is_noticed_without_any_reques
 ):
     monkeypatch.setattr(supervisor_module, "LIVENESS_INTERVAL", 0.1)
     supervisor.start()
-    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     states: list[RadioState] = []
     supervisor.add_state_listener(lambda old, new: states.append(new))
     disconnect_silently(script.apps[0])
 
-    await until(lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, 1.0)
+    await until(
+        lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, timeout=1.0
+    )
     assert states[0] is RadioState.LOST
     assert supervisor.last_error is None  # cleared by the new application's start
 
@@ -85,7 +81,7 @@ async def test_a_silently_disconnected_application_is_noticed_without_any_reques
 async def test_an_application_that_stays_connected_is_left_alone(supervisor, script, monkeypatch):
     monkeypatch.setattr(supervisor_module, "LIVENESS_INTERVAL", 0.05)
     supervisor.start()
-    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     script.apps[0]._znp = object()  # type: ignore[attr-defined]
     await asyncio.sleep(0.3)
     supervisor.check_ready()
@@ -116,13 +112,15 @@ async def test_a_coordinator_is_disconnected_delivery_error_while_running_reconn
     from gateway.zigbee.delivery import raise_radio_problem
 
     supervisor.start()
-    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
     with pytest.raises(RadioUnavailable):  # 503/950 for this request, not a dead light
         raise_radio_problem(
             supervisor, DeliveryError("Coordinator is disconnected, cannot send request")
         )
-    await until(lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, 1.0)
+    await until(
+        lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, timeout=1.0
+    )
     assert script.apps[0].shutdowns == [True]
     lost = [r for r in caplog.records if "reconnecting now" in r.getMessage()]
     assert len(lost) == 1 and "Coordinator is disconnected" in lost[0].getMessage()
@@ -132,7 +130,7 @@ async def test_other_delivery_errors_leave_the_radio_running(supervisor, script)
     from zigpy.exceptions import DeliveryError
 
     supervisor.start()
-    await until(lambda: supervisor.state is RadioState.RUNNING)
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     supervisor.delivery_failed(DeliveryError("Failed to send request: MAC_NO_ACK"))
     await asyncio.sleep(0.1)
     assert supervisor.state is RadioState.RUNNING and len(script.apps) == 1
