@@ -11,7 +11,7 @@ directory), the "restart with restore" path that test_deconz_network.py checks o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +61,12 @@ async def conbee_rig(
         await rig.emulator.stop()
 
 
-async def restart_gateway(rig: DeconzRig) -> Gateway:
+async def restart_gateway(rig: DeconzRig, *, between: Callable[[], None] | None = None) -> Gateway:
+    """Stop the rig's gateway and start a new one on the same files; ``between`` runs when
+    the old one has stopped (what a new process would start without)."""
     await rig.gw.stop()
+    if between is not None:
+        between()
     rig.gw = await Gateway(rig.tmp, rig.emulator.path or "", FAST, kind="deconz").start()
     await rig.gw.running(timeout=30)
     return rig.gw
