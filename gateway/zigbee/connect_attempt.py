@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import zigpy.application
@@ -22,6 +23,8 @@ from gateway.zigbee.network_settings import offer_network_key, remember_network_
 from gateway.zigbee.radios import RadioConfig, controller_class, zigpy_config
 
 ControllerApplication = zigpy.application.ControllerApplication
+
+log = logging.getLogger(__name__)
 
 PORT_POLL_INTERVAL = 0.2  # how often a missing serial port is looked for
 
@@ -65,17 +68,27 @@ async def open_application(
             await app.startup(auto_form=True)
         remember_network_keys(app)
     except BaseException:
-        app.remove_listener(listener)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(app.shutdown(db=True), shutdown_timeout)
+        await close_application(app, listener, shutdown_timeout)
         raise
     return app
+
+
+async def close_application(app: ControllerApplication, listener: Any, within: float) -> None:
+    """Shut ``app`` down (its serial port closed, zigpy's database flushed) within
+    ``within`` seconds, deaf to it from now on. A shutdown that fails is logged, not
+    raised: the caller is already on its way to the next attempt."""
+    app.remove_listener(listener)
+    try:
+        await asyncio.wait_for(app.shutdown(db=True), within)
+    except Exception as exc:
+        log.warning("zigpy shutdown did not finish cleanly: %r", exc)
 
 
 async def connect_watched(
     path: str,
     connect: Callable[[], Coroutine[Any, Any, ControllerApplication]],
     *,
+    discard: Callable[[ControllerApplication], Awaitable[None]],
     lost: asyncio.Event,
     stopping: Callable[[], bool],
     lost_reason: Callable[[], str | None],
@@ -113,9 +126,21 @@ async def connect_watched(
         return attempt.result()
     why = watch.result() if not watch.cancelled() else "stopped"
     attempt.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await attempt
+    finished_anyway = await _outcome(attempt)
+    if finished_anyway is not None:
+        # The attempt finished all the same (it was past its last await, or a library
+        # swallowed the cancellation): a connected application holding the serial port,
+        # which nobody else would ever close — the next attempt would find the port locked.
+        await discard(finished_anyway)
     raise AttemptAbandoned(why, port_vanished=why.startswith("serial port"))
+
+
+async def _outcome(attempt: asyncio.Task[ControllerApplication]) -> ControllerApplication | None:
+    """The application a cancelled attempt made all the same, or None (it failed or was
+    cancelled: its own error says nothing the reason it was abandoned for does not)."""
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        return await attempt
+    return None
 
 
 async def _gone_while_connecting(

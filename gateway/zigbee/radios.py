@@ -48,13 +48,13 @@ def controller_class(kind: str) -> type[zigpy.application.ControllerApplication]
 
         return cast(type[zigpy.application.ControllerApplication], Znp)
     if kind == "deconz":
-        from zigpy_deconz.zigbee.application import ControllerApplication as Deconz
-
         from gateway.zigbee import framing_deconz
+        from gateway.zigbee.deconz_app import DeconzApplication
 
         framing_deconz.install()  # a frame ending inside an escape costs only itself
 
-        return cast(type[zigpy.application.ControllerApplication], Deconz)
+        # Closes its serial port when a connection attempt is cancelled (see deconz_app.py).
+        return cast(type[zigpy.application.ControllerApplication], DeconzApplication)
     raise RadioUnsupported(f"radio kind {kind!r} has no zigpy driver")
 
 

@@ -45,6 +45,7 @@ from gateway.zigbee import backups, liveness, network_settings
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.connect_attempt import (
     AttemptAbandoned,
+    close_application,
     connect_watched,
     open_application,
     pause,
@@ -391,6 +392,7 @@ class RadioSupervisor:
         return await connect_watched(
             self.config.path,
             self._connect,
+            discard=lambda app: close_application(app, self, self._shutdown_timeout),
             lost=self._lost,
             stopping=lambda: self._stopping,
             lost_reason=lambda: self.last_error,
@@ -428,11 +430,7 @@ class RadioSupervisor:
         self.join_permit.cancel(keep_deadline=True)
         self._app = None
         self.hooks.down(app)
-        app.remove_listener(self)
-        try:
-            await asyncio.wait_for(app.shutdown(db=True), self._shutdown_timeout)
-        except Exception as exc:
-            log.warning("zigpy shutdown did not finish cleanly: %r", exc)
+        await close_application(app, self, self._shutdown_timeout)
 
     def _mark_lost(self) -> None:
         if self._state is not RadioState.LOST:
