@@ -83,6 +83,7 @@ class ZigbeeLights:
         self.reports = LightReports(lambda: self.service)
         self._interviews: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._refresh: asyncio.Task[None] | None = None  # the current connection's state read
         # Exclusive operations (touchlink, channel change) may tune the stick away from the
         # network: reads then fail through no fault of the lamp. The refresh waits for the
         # radio to be idle, and a read that overlapped a busy period blames no lamp.
@@ -193,7 +194,7 @@ class ZigbeeLights:
             if isinstance(device, zigpy.device.Device):
                 self.reports.attach(device, address.endpoint)
         if self._refresh_on_connect:
-            self._spawn(self._refresh_all(), "lights-refresh")
+            self._refresh = self._spawn(self._refresh_all(app), "lights-refresh")
 
     def _on_down(self, app: ControllerApplication) -> None:
         app.remove_listener(self)
@@ -202,6 +203,11 @@ class ZigbeeLights:
         for task in list(self._interviews.values()):
             task.cancel()
         self._interviews.clear()
+        if self._refresh is not None:
+            # Its reads went to this application's device objects: finishing after a
+            # reconnect, one would fail through the dead application and blame its lamp.
+            self._refresh.cancel()
+            self._refresh = None
 
     def _on_state(self, old: Any, new: Any) -> None:
         self.reachability.radio_changed(str(new) == RadioState.RUNNING)
@@ -290,8 +296,8 @@ class ZigbeeLights:
                     await asyncio.sleep(self._retry_delay)
         return None
 
-    async def _refresh_all(self) -> None:
-        """Read every known light's state once (after a reconnect).
+    async def _refresh_all(self, app: ControllerApplication | None = None) -> None:
+        """Read every known light's state once through ``app`` (after a reconnect).
 
         The values are not applied here: each read response fires zigpy's
         ``attribute_updated`` event, which the attached handler turns into a state
@@ -299,7 +305,7 @@ class ZigbeeLights:
         let a read that started before a command overwrite that command's result.
         """
         service = self.service
-        app = self._app
+        app = app or self._app
         if service is None or app is None:
             return
         for address in service.addresses():
@@ -313,6 +319,8 @@ class ZigbeeLights:
             if light is None or not isinstance(endpoint, zigpy.endpoint.Endpoint):
                 continue
             await self._radio_idle.wait()
+            if self._app is not app:
+                return  # the radio went away meanwhile; the next connection reads again
             busy_before = self._busy_periods
             try:
                 with radio_request(f"{address.uniqueid}: state read", self._radio_gone):
@@ -323,6 +331,7 @@ class ZigbeeLights:
                 radio_was_ours = (
                     self._busy_periods == busy_before
                     and self.supervisor.state is RadioState.RUNNING
+                    and self._app is app
                 )
                 if radio_was_ours:
                     self.reachability.lost(
