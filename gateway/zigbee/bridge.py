@@ -41,9 +41,13 @@ from gateway.domain.lights.model import (
 )
 from gateway.domain.radio import RadioState, RadioUnavailable
 from gateway.zigbee import zcl, zcl_commands
-from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.coalescing import LatestWins
-from gateway.zigbee.delivery import SETTING_KINDS, radio_refusal, raise_radio_problem
+from gateway.zigbee.delivery import (
+    SETTING_KINDS,
+    radio_call,
+    radio_refusal,
+    raise_radio_problem,
+)
 from gateway.zigbee.light_reports import LightReports
 from gateway.zigbee.reachability import Reachability
 from gateway.zigbee.supervisor import RadioSupervisor
@@ -115,7 +119,7 @@ class ZigbeeLights:
         endpoint = self._endpoint(address)
         kind = SETTING_KINDS.get(type(command))
         try:
-            with radio_request(f"{address.uniqueid}: {command}", self._radio_gone):
+            with radio_call(self.supervisor, f"{address.uniqueid}: {command}"):
                 if kind is None:
                     await zcl_commands.execute(
                         endpoint, caps, command, self._tsn, retries=self._retries
@@ -128,7 +132,7 @@ class ZigbeeLights:
                         ),
                     )
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            raise_radio_problem(self.supervisor, exc)
+            raise_radio_problem(self.supervisor)
             refused = radio_refusal(exc)
             if refused is not None:
                 raise LightRefused(f"radio refused: {refused}") from exc
@@ -141,10 +145,10 @@ class ZigbeeLights:
         # zigpy keeps the device in its database (as after any leave indication): if it
         # is paired again, zigpy sees a rejoin and we an interview of an unknown light.
         try:
-            with radio_request(f"{address.uniqueid}: leave", self._radio_gone):
+            with radio_call(self.supervisor, f"{address.uniqueid}: leave"):
                 await zcl_commands.leave(device, self._leave_timeout)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
-            raise_radio_problem(self.supervisor, exc)
+            raise_radio_problem(self.supervisor)
             raise LightUnreachable(f"{address.uniqueid}: {exc!r}") from exc
 
     async def _probe(self, address: LightAddress) -> None:
@@ -157,11 +161,8 @@ class ZigbeeLights:
             cluster, attribute = endpoint.in_clusters.get(0x0000), "zcl_version"
         if cluster is None:
             raise LightUnreachable(f"{address.uniqueid} has nothing to read")
-        with radio_request(f"{address.uniqueid}: probe", self._radio_gone):
+        with radio_call(self.supervisor, f"{address.uniqueid}: probe"):
             await cluster.read_attributes([attribute], tsn=self._tsn())
-
-    def _radio_gone(self) -> bool:
-        return not self.supervisor.reachable
 
     def _tsn(self) -> int:
         """A transaction number unique among our requests in flight (see zcl.TsnSource)."""
@@ -323,7 +324,7 @@ class ZigbeeLights:
                 return  # the radio went away meanwhile; the next connection reads again
             busy_before = self._busy_periods
             try:
-                with radio_request(f"{address.uniqueid}: state read", self._radio_gone):
+                with radio_call(self.supervisor, f"{address.uniqueid}: state read"):
                     await zcl.read_state(endpoint, light.caps, self._tsn)
             except RadioUnavailable:
                 return  # the radio went away again; the next connect reads once more

@@ -10,6 +10,11 @@ makes an older one still waiting for the radio pointless (``coalescing``).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+import zigpy.exceptions
+
 from gateway.domain.lights.model import (
     SetColorTemp,
     SetHueSat,
@@ -20,6 +25,7 @@ from gateway.domain.lights.model import (
     TurnOnAtLevel,
 )
 from gateway.domain.radio import RadioBusy, RadioUnavailable
+from gateway.zigbee.cancellation import radio_request
 from gateway.zigbee.supervisor import RadioSupervisor
 
 # Delivery statuses that mean "the light did not answer" (Z-Stack and deCONZ names);
@@ -49,14 +55,37 @@ def radio_refusal(exc: BaseException) -> str | None:
     return str(name)
 
 
-def raise_radio_problem(supervisor: RadioSupervisor, exc: BaseException | None = None) -> None:
-    """A failure caused by the radio going away (or busy) is not the light's fault.
+@contextlib.contextmanager
+def radio_call(supervisor: RadioSupervisor, what: str) -> Iterator[None]:
+    """One request over the radio connection that is up now; its failures mean the radio
+    went away whenever that connection is gone by then.
 
-    ``exc`` goes to the supervisor first: "Coordinator is disconnected" while it runs
-    makes it reconnect at once (``RadioSupervisor.delivery_failed``).
+    Why per connection: zigpy sends (and retries) a request through the application it
+    started on. A request that spans a reconnect fails inside the dead application —
+    zigpy-deconz's ``AttributeError`` on its dropped API object, zigpy-znp's "Coordinator
+    is disconnected", a time-out — while the radio is up again: asking "is the radio up?"
+    would blame the lamp, log a traceback, or restart the healthy new connection. A
+    request cancelled under us is the radio going away too (``radio_request``). A
+    "Coordinator is disconnected" on the connection still current goes to the
+    supervisor, which reconnects at once (``RadioSupervisor.delivery_failed``).
     """
-    if exc is not None:
+    connection = supervisor.connection
+
+    def gone() -> bool:
+        return supervisor.went_away(connection)
+
+    try:
+        with radio_request(what, gone):
+            yield
+    except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
         supervisor.delivery_failed(exc)
+        if gone():
+            raise RadioUnavailable(f"{what}: the radio went away during the request") from exc
+        raise
+
+
+def raise_radio_problem(supervisor: RadioSupervisor) -> None:
+    """A failure while the radio is down (or busy) is not the light's fault."""
     if not supervisor.reachable:
         raise RadioUnavailable("Not connected")
     if supervisor.busy is not None:

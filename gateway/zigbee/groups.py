@@ -36,7 +36,7 @@ from gateway.domain.lights.model import (
 )
 from gateway.domain.radio import RadioBusy, RadioUnavailable
 from gateway.zigbee import zcl_commands
-from gateway.zigbee.cancellation import radio_request
+from gateway.zigbee.delivery import radio_call
 from gateway.zigbee.supervisor import RadioSupervisor
 
 log = logging.getLogger(__name__)
@@ -121,12 +121,7 @@ class ZigbeeGroups:
     def _group(self, group: int) -> zigpy.group.Group:
         return self.supervisor.application.groups.add_group(group, suppress_event=True)
 
-    def _radio_gone(self) -> bool:
-        """Whether the radio went away (a request's odd failure then means just that)."""
-        return not self.supervisor.reachable
-
     def _radio_problem(self, exc: BaseException, address: LightAddress | None) -> Exception:
-        self.supervisor.delivery_failed(exc)  # "Coordinator is disconnected": reconnect now
         if not self.supervisor.reachable:
             return RadioUnavailable("Not connected")
         if self.supervisor.busy is not None:
@@ -145,7 +140,7 @@ class ZigbeeGroups:
         if cluster is None:
             raise LightRefused(f"{address.uniqueid} has no cluster 0x{cluster_id:04x}")
         try:
-            with radio_request(f"{address.uniqueid}: {command}", self._radio_gone):
+            with radio_call(self.supervisor, f"{address.uniqueid}: {command}"):
                 return await getattr(cluster, command)(tsn=self._tsn(), **kwargs)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             raise self._radio_problem(exc, address) from exc
@@ -192,7 +187,7 @@ class ZigbeeGroups:
         self.supervisor.check_ready()
         target = cast(zigpy.endpoint.Endpoint, _GroupTarget(self._group(group)))
         try:
-            with radio_request(f"group 0x{group:04x}: {command}", self._radio_gone):
+            with radio_call(self.supervisor, f"group 0x{group:04x}: {command}"):
                 await zcl_commands.execute(target, caps, command, self._tsn, retries=self._retries)
         except (TimeoutError, zigpy.exceptions.ZigbeeException) as exc:
             raise self._radio_problem(exc, None) from exc
@@ -204,7 +199,7 @@ class ZigbeeGroups:
         if transition is not None:
             kwargs["transition_time"] = transition
         try:
-            with radio_request(f"group 0x{group:04x}: recall scene {scene}", self._radio_gone):
+            with radio_call(self.supervisor, f"group 0x{group:04x}: recall scene {scene}"):
                 await cluster.recall(
                     tsn=self._tsn(), expect_reply=False, disable_default_response=True, **kwargs
                 )
@@ -236,7 +231,7 @@ class ZigbeeGroups:
         seconds = min(0xFFFF, max(0, transition // 10))
         fields = extension_fields(caps, state)
         try:
-            with radio_request(f"{address.uniqueid}: add scene {scene}", self._radio_gone):
+            with radio_call(self.supervisor, f"{address.uniqueid}: add scene {scene}"):
                 response = await cluster.request(
                     False,
                     Scenes.ServerCommandDefs.add.id,

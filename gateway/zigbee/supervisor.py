@@ -93,6 +93,7 @@ class RadioSupervisor:
         self._clock = clock
         self._state = RadioState.STOPPED
         self._app: ControllerApplication | None = None
+        self._connection = 0  # numbers the applications brought up, for radio_call
         self._snapshot: NetworkSnapshot | None = None
         self._first_key = new_network_key()  # an empty stick is formed with it (any attempt)
         self._busy: str | None = None
@@ -125,12 +126,21 @@ class RadioSupervisor:
     def reachable(self) -> bool:
         """Running (or busy) with an application that is still connected.
 
-        Asked after every failed delivery (``delivery.raise_radio_problem``), so a
+        Asked after every failed delivery (``delivery.radio_call``), so a
         "Coordinator is disconnected" error while running restarts the radio at once.
         """
         if self._state not in (RadioState.RUNNING, RadioState.BUSY):
             return False
         return self._check_connected()
+
+    @property
+    def connection(self) -> int:
+        """Which connection to the stick is current (a new number for each application)."""
+        return self._connection
+
+    def went_away(self, connection: int) -> bool:
+        """Whether ``connection`` is no longer up (lost, or replaced by a newer one)."""
+        return connection != self._connection or not self.reachable
 
     @property
     def busy(self) -> str | None:
@@ -295,6 +305,7 @@ class RadioSupervisor:
                 await self._teardown(app)
                 break
             self._app = app
+            self._connection += 1
             self._snapshot = read_snapshot(app, self._snapshot)
             watch_coordinator_resets(app, self.config.kind, self._coordinator_reset(app))
             try:

@@ -13,6 +13,7 @@ although it was abandoned: its application must be shut down, not dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -131,10 +132,8 @@ async def test_an_attempt_that_completes_although_abandoned_is_discarded() -> No
 
     async def connect() -> Any:
         started.set()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):  # a library that swallows it
             await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            pass  # what a library that swallows the cancellation does
         return app
 
     async def discard(finished: Any) -> None:

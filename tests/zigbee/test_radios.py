@@ -19,7 +19,12 @@ def config(kind: str, **kwargs) -> RadioConfig:
     [("znp", "zigpy_znp"), ("virtual", "zigpy_znp"), ("deconz", "zigpy_deconz")],
 )
 def test_each_kind_is_driven_by_its_zigpy_library(kind, module):
-    assert controller_class(kind).__module__.startswith(module)
+    # The class itself or our subclass of it (gateway.zigbee.deconz_app).
+    driver = next(
+        c for c in controller_class(kind).__mro__ if not c.__module__.startswith("gateway")
+    )
+    assert driver.__module__.startswith(module)
+    assert driver.__name__ == "ControllerApplication"
 
 
 def test_a_kind_without_a_driver_is_unsupported():

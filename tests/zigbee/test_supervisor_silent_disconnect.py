@@ -12,6 +12,7 @@ import asyncio
 import logging
 
 import pytest
+from zigpy.exceptions import DeliveryError
 
 from gateway.domain.radio import RadioState, RadioUnavailable
 from gateway.zigbee import supervisor as supervisor_module
@@ -109,15 +110,14 @@ async def test_a_coordinator_is_disconnected_delivery_error_while_running_reconn
     requests failed with this error; only the error tells."""
     from zigpy.exceptions import DeliveryError
 
-    from gateway.zigbee.delivery import raise_radio_problem
+    from gateway.zigbee.delivery import radio_call
 
     supervisor.start()
     await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
-    with pytest.raises(RadioUnavailable):  # 503/950 for this request, not a dead light
-        raise_radio_problem(
-            supervisor, DeliveryError("Coordinator is disconnected, cannot send request")
-        )
+    # 503/950 for this request, not a dead light
+    with pytest.raises(RadioUnavailable), radio_call(supervisor, "light 1: on"):
+        raise DeliveryError("Coordinator is disconnected, cannot send request")
     await until(
         lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, timeout=1.0
     )
@@ -134,3 +134,56 @@ async def test_other_delivery_errors_leave_the_radio_running(supervisor, script)
     supervisor.delivery_failed(DeliveryError("Failed to send request: MAC_NO_ACK"))
     await asyncio.sleep(0.1)
     assert supervisor.state is RadioState.RUNNING and len(script.apps) == 1
+
+
+async def _fail_after_a_reconnect(supervisor, script, error: BaseException) -> None:
+    """A request that starts on the first connection and fails once a second is up."""
+    from gateway.zigbee.delivery import radio_call
+
+    reconnected = asyncio.Event()
+
+    async def request() -> None:
+        with radio_call(supervisor, "light 1: state read"):
+            await reconnected.wait()
+            raise error
+
+    in_flight = asyncio.create_task(request())
+    await asyncio.sleep(0)
+    supervisor.restart()
+    await until(
+        lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING, timeout=2.0
+    )
+    reconnected.set()
+    await in_flight
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DeliveryError("Coordinator is disconnected, cannot send request"),  # zigpy-znp
+        AttributeError("'NoneType' object has no attribute 'aps_data_request'"),  # zigpy-deconz
+        TimeoutError(),
+    ],
+    ids=["znp-disconnected", "deconz-dropped-api", "timeout"],
+)
+async def test_a_request_that_fails_in_a_replaced_connection_is_the_radio_going_away(
+    supervisor, script, error
+):
+    """zigpy retries through the application a request started on: once a newer one is up,
+    its failure is neither the lamp's (unreachable) nor a reason to drop the new one."""
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
+    with pytest.raises(RadioUnavailable):
+        await _fail_after_a_reconnect(supervisor, script, error)
+    await asyncio.sleep(0.2)
+    assert len(script.apps) == 2, "the healthy new connection was restarted"
+    assert supervisor.state is RadioState.RUNNING
+
+
+async def test_a_time_out_on_the_current_connection_stays_the_lamps(supervisor):
+    from gateway.zigbee.delivery import radio_call
+
+    supervisor.start()
+    await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
+    with pytest.raises(TimeoutError), radio_call(supervisor, "light 1: on"):
+        raise TimeoutError
