@@ -15,7 +15,7 @@ import pytest
 from zigpy.exceptions import DeliveryError
 
 from gateway.domain.radio import RadioState, RadioUnavailable
-from gateway.zigbee import supervisor as supervisor_module
+from gateway.zigbee import keeper as supervisor_module
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.supervisor import RadioSupervisor
