@@ -324,7 +324,7 @@ def _not_available(caplog) -> list[logging.LogRecord]:
 
 async def test_twenty_failed_attempts_give_five_warnings_not_twenty(supervisor, script, caplog):
     script.fail_startups = 20
-    with caplog.at_level(logging.DEBUG, logger="gateway.zigbee.supervisor"):
+    with caplog.at_level(logging.DEBUG, logger="gateway.zigbee.keeper"):
         supervisor.start()
         await until(lambda: supervisor.state is RadioState.RUNNING, timeout=10)
     warnings = _not_available(caplog)

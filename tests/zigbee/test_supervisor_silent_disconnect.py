@@ -48,7 +48,7 @@ async def test_a_request_to_a_silently_disconnected_application_reconnects_at_on
     supervisor.start()
     await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
     disconnect_silently(script.apps[0])
-    caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
+    caplog.set_level(logging.WARNING, logger="gateway.zigbee.keeper")
 
     with pytest.raises(RadioUnavailable):
         supervisor.check_ready()  # what every light command does first
@@ -114,7 +114,7 @@ async def test_a_coordinator_is_disconnected_delivery_error_while_running_reconn
 
     supervisor.start()
     await until(lambda: supervisor.state is RadioState.RUNNING, timeout=3.0)
-    caplog.set_level(logging.WARNING, logger="gateway.zigbee.supervisor")
+    caplog.set_level(logging.WARNING, logger="gateway.zigbee.keeper")
     # 503/950 for this request, not a dead light
     with pytest.raises(RadioUnavailable), radio_call(supervisor, "light 1: on"):
         raise DeliveryError("Coordinator is disconnected, cannot send request")
