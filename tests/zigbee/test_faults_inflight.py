@@ -17,8 +17,8 @@ from gateway.zigbee.cancellation import radio_request
 from tests.zigbee.rig import until, zigbee_rig
 
 
-async def _put_while_unplugging(rig, body: dict) -> tuple[int, str, dict | list | None]:
-    light = rig.gw.light_id(1)
+async def request_while_unplugging(rig, method: str, path: str, body: dict):
+    """Send ``method path`` and pull the stick as the emulator reads its data request."""
     loop = asyncio.get_running_loop()
 
     def pull_the_stick(command) -> bool:
@@ -31,9 +31,14 @@ async def _put_while_unplugging(rig, body: dict) -> tuple[int, str, dict | list 
 
     waiting = asyncio.create_task(rig.emulator.wait_for_frame(pull_the_stick, timeout=10))
     await asyncio.sleep(0)
-    put = asyncio.create_task(rig.gw.http.put(rig.gw.url(f"/lights/{light}/state"), json=body))
+    request = asyncio.create_task(rig.gw.http.request(method, rig.gw.url(path), json=body))
     await waiting
-    response = await asyncio.wait_for(put, 30)
+    return await asyncio.wait_for(request, 30)
+
+
+async def _put_while_unplugging(rig, body: dict) -> tuple[int, str, dict | list | None]:
+    path = f"/lights/{rig.gw.light_id(1)}/state"
+    response = await request_while_unplugging(rig, "PUT", path, body)
     is_json = response.headers.get("content-type", "").startswith("application/json")
     return response.status_code, response.text, response.json() if is_json else None
 

@@ -10,29 +10,11 @@ still waiting inside zigpy-znp when the port closes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
-import zigpy_znp.commands as mt
-
 from tests.zigbee.rig import ieee, until, zigbee_rig
-
-
-async def _while_unplugging(rig: Any, method: str, path: str, body: dict[str, Any]) -> Any:
-    loop = asyncio.get_running_loop()
-
-    def pull_the_stick(command: Any) -> bool:
-        if isinstance(command, mt.AF.DataRequestExt.Req):
-            loop.call_soon(rig.emulator.unplug)
-            return True
-        return False
-
-    waiting = asyncio.create_task(rig.emulator.wait_for_frame(pull_the_stick, timeout=10))
-    await asyncio.sleep(0)
-    request = asyncio.create_task(rig.gw.http.request(method, rig.gw.url(path), json=body))
-    await waiting
-    return await asyncio.wait_for(request, 30)
+from tests.zigbee.test_faults_inflight import request_while_unplugging
 
 
 async def _group_of_light_1(rig: Any) -> str:
@@ -55,7 +37,9 @@ def _assert_radio_gone(response: Any) -> None:
 async def test_a_group_action_in_flight_at_unplug_answers_503_error_950(paired):
     async with zigbee_rig(paired) as rig:
         group = await _group_of_light_1(rig)
-        response = await _while_unplugging(rig, "PUT", f"/groups/{group}/action", {"on": True})
+        response = await request_while_unplugging(
+            rig, "PUT", f"/groups/{group}/action", {"on": True}
+        )
         _assert_radio_gone(response)
         await rig.emulator.replug()
         await until(lambda: rig.gw.supervisor.reachable, timeout=15)
@@ -68,7 +52,7 @@ async def test_a_scene_recall_in_flight_at_unplug_answers_503_error_950(paired):
         assert r.status_code == 200, r.text
         scene = r.json()[0]["success"]["id"]
         path = f"/groups/{group}/scenes/{scene}/recall"
-        response = await _while_unplugging(rig, "PUT", path, {})
+        response = await request_while_unplugging(rig, "PUT", path, {})
         _assert_radio_gone(response)
 
 
@@ -78,7 +62,9 @@ async def test_a_membership_write_cut_by_an_unplug_is_done_after_the_replug(pair
     async with zigbee_rig(paired) as rig:
         group = await _group_of_light_1(rig)
         lights = [rig.gw.light_id(1), rig.gw.light_id(2)]
-        response = await _while_unplugging(rig, "PUT", f"/groups/{group}", {"lights": lights})
+        response = await request_while_unplugging(
+            rig, "PUT", f"/groups/{group}", {"lights": lights}
+        )
         assert response.status_code == 200, response.text
         lamp = rig.emulator.device(ieee(2))
         assert not lamp.in_group(int(group))
