@@ -12,9 +12,7 @@ from gateway.logsetup import STATE_CHANGE, RepeatFolder
 
 
 def record(message: str, **extra: object) -> logging.LogRecord:
-    rec = logging.LogRecord(
-        "gateway.zigbee.keeper", logging.INFO, __file__, 1, message, (), None
-    )
+    rec = logging.LogRecord("gateway.zigbee.keeper", logging.INFO, __file__, 1, message, (), None)
     rec.__dict__.update(extra)
     return rec
 
