@@ -41,6 +41,7 @@ from gateway.zigbee.deconz_watch import DeconzNetworkWatch
 from gateway.zigbee.groups import ZigbeeGroups
 from gateway.zigbee.radios import RadioConfig
 from gateway.zigbee.sensors import ZigbeeSensors
+from gateway.zigbee.stray_tasks import StrayTaskFilter
 from gateway.zigbee.supervisor import RadioSupervisor
 from gateway.zigbee.touchlink import SupervisorTouchlink, TouchlinkTiming
 
@@ -111,6 +112,8 @@ class ZigbeeSide:
             permit_renew_interval=tuning.permit_renew_interval,
             channel_change_broadcasts=tuning.channel_change_broadcasts,
         )
+        # zigpy-znp's unawaited tasks failing on a pulled stick: DEBUG, not ERROR lines.
+        self.stray_tasks = StrayTaskFilter()
         self.bridge = ZigbeeLights(
             self.supervisor,
             command_retries=tuning.command_retries,
@@ -175,6 +178,7 @@ class ZigbeeSide:
         await self.groups.load()
         self.groups.start()
         self.config.network = self.supervisor
+        self.stray_tasks.install()
         self.supervisor.start()
 
     async def stop(self) -> None:
@@ -185,6 +189,7 @@ class ZigbeeSide:
         await self.groups.stop()
         await self.lights.stop()
         await self.sensors.stop()
+        self.stray_tasks.uninstall()
 
     def status(self) -> str:
         return f"zigbee {self.supervisor.config.kind}: {self.supervisor.describe()}, " + (
