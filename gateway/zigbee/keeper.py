@@ -45,6 +45,7 @@ from gateway.zigbee.connect_attempt import (
 from gateway.zigbee.coordinator_reset import watch_coordinator_resets
 from gateway.zigbee.join_permit import JoinPermit
 from gateway.zigbee.network_settings import new_network_key, read_snapshot
+from gateway.zigbee.port_holders import who_holds
 from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
 from gateway.zigbee.radios import RadioConfig
 
@@ -216,7 +217,8 @@ class RadioKeeper:
                 # is seen appearing and tried at once.
                 missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished
                 missing = missing or not await asyncio.to_thread(os.path.exists, self.config.path)
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                holders = await who_holds(exc, self.config.path)  # a locked port: by whom
+                self.last_error = f"{type(exc).__name__}: {exc}{holders}"
                 self._unavailable.warn(f"Zigbee radio not available ({self.last_error}); retrying")
                 self._mark_lost()
                 await self._pause(port_missing=missing)
