@@ -16,6 +16,9 @@ rule that keeps that safe:
   like a real one that was power-cycled, and the gateway reconnects to it as it would to
   real hardware. Without the policy a killed emulator left the radio down until the
   gateway itself was restarted;
+* the links it points at its ptys (``device_links``) go the moment it exits, as udev
+  removes an unplugged stick's node: a SIGKILLed child cannot remove them itself, and
+  a link left to a freed pty number leads the gateway into whichever pty gets it next;
 * stop is bounded: close stdin, SIGTERM, then SIGKILL.
 """
 
@@ -83,6 +86,7 @@ class EmulatorChild:
         stderr_file: Path | None = None,
         restart: RestartPolicy | None = None,
         on_restart: Callable[[re.Match[str]], None] | None = None,
+        device_links: Sequence[Path] = (),
     ) -> None:
         self.name = name
         self.argv = list(argv)  # may be changed between starts (e.g. to keep a port)
@@ -92,6 +96,7 @@ class EmulatorChild:
         self.stderr_file = stderr_file
         self.restart = restart
         self.on_restart = on_restart
+        self.device_links = tuple(device_links)
         self.restarts = 0  # children started again after an exit we did not ask for
         self._proc: asyncio.subprocess.Process | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -162,6 +167,7 @@ class EmulatorChild:
             while await proc.stdout.readline():
                 pass
         code = await proc.wait()
+        self._unplug()
         # systemd's stop (KillMode=control-group) and a terminal's Ctrl-C signal the whole
         # group at once: the child may exit a moment before the gateway asks it to. Wait
         # for that request (stop() cancels this task) before calling the exit unexpected.
@@ -176,6 +182,17 @@ class EmulatorChild:
         )
         if self.restart is not None:
             await self._restart(self.restart)
+
+    def _unplug(self) -> None:
+        """Remove the links the child pointed at its ptys, as udev removes an unplugged
+        stick's node. Why at once: a child that died (SIGKILL) could not remove them, and
+        its pty's number is free: the kernel hands it to the next pty anyone opens (a
+        soak's stick, a person's SSH session), and the gateway, retrying the link, would
+        open that and write Zigbee frames into it. The restarted child makes them again."""
+        for link in self.device_links:
+            with contextlib.suppress(OSError):
+                if link.is_symlink():
+                    link.unlink()
 
     async def _restart(self, policy: RestartPolicy) -> None:
         """Start a new child after the backoff delay, until one gets ready or stop."""
@@ -226,6 +243,7 @@ class EmulatorChild:
                 await watcher
         if self._proc is not None:
             await self._terminate(self._proc)
+            self._unplug()
 
 
 class EmulatorHandle:

@@ -125,6 +125,7 @@ class VirtualRadio(EmulatorHandle):
             stop_timeout=STOP_TIMEOUT,
             stderr_file=self.log_file,
             restart=restart,
+            device_links=(self.link,),
         )
 
     def command_line(self) -> list[str]:

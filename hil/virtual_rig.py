@@ -92,6 +92,7 @@ class VirtualRig(EmulatorHandle):
             stderr_file=self.log_file,
             # A rig child that dies on its own comes back, like a stick replugged.
             restart=RESTART,
+            device_links=() if stick is None else (directory / _stick_link(stick),),
         )
 
     def command_line(self) -> list[str]:
@@ -163,6 +164,13 @@ async def _serve(args: argparse.Namespace) -> int:
 # The stick emulators' own command lines build their configurations (one set of defaults);
 # the emulator and control classes are looked up by name in the same module.
 _STICK_CLASSES = {"znp": "ZnpEmulator", "deconz": "DeconzEmulator"}
+
+
+def _stick_link(kind: str) -> str:
+    """The link name the child gives the stick of ``kind`` in its directory."""
+    from hil.virtual_radio import KINDS
+
+    return KINDS[kind].link
 
 
 def _stick(kind: str, directory: Path, lights: int, sensors: bool) -> tuple[Any, Any]:

@@ -16,6 +16,12 @@ async def test_a_killed_rig_child_comes_back_on_the_same_knx_port_and_radio_path
         pid = rig.pid
         assert pid is not None and first.knx_port and first.radio_path
         os.kill(pid, signal.SIGKILL)
+        # The dead stick's link goes at once (its pty number is free for anyone's pty).
+        for _ in range(30):
+            if not os.path.lexists(first.radio_path):
+                break
+            await asyncio.sleep(0.05)
+        assert not os.path.lexists(first.radio_path) and rig.restarts == 0
         for _ in range(300):  # the exit grace (2 s) and the first restart delay
             if rig.restarts and rig.running and rig.pid != pid:
                 break

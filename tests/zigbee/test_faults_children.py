@@ -15,6 +15,8 @@ import socket
 import sys
 import time
 
+import pytest
+
 from gateway.domain.radio import RadioState
 from hil.child import EmulatorChild, RestartPolicy
 from hil.virtual_knx import VirtualKnx
@@ -38,6 +40,24 @@ async def test_a_killed_znp_emulator_is_started_again_behind_the_same_link(tmp_p
     finally:
         await radio.stop()
     assert not radio.running
+
+
+@pytest.mark.parametrize("kind", ["znp", "deconz"])
+async def test_a_killed_emulators_link_goes_at_once_not_pointing_at_a_free_pty(tmp_path, kind):
+    """A dead stick has no device node: its pty number is free, the kernel gives it to
+    the next pty anyone opens, and a link left behind made the gateway open that one (a
+    soak's stick, held 2.6-10 s while the soak's own radio could not get it)."""
+    radio = VirtualRadio(tmp_path / "radio", lights=1, fast=True, restart=QUICK, kind=kind)
+    path = await radio.start()
+    try:
+        assert radio.pid is not None
+        os.kill(radio.pid, signal.SIGKILL)
+        await until(lambda: not os.path.lexists(path), timeout=1.5)
+        assert radio.restarts == 0, "gone before the new child, not replaced by it"
+        await until(lambda: radio.restarts == 1 and os.path.exists(path), timeout=15)
+    finally:
+        await radio.stop()
+    assert not os.path.lexists(path)
 
 
 async def test_the_gateway_radio_returns_after_its_emulator_was_killed(tmp_path):
