@@ -75,10 +75,11 @@ def _holder(process: Path, wanted: tuple[int, int]) -> PortHolder | None:
     for descriptor in descriptors:
         try:
             opened = os.stat(descriptor)
-            link = os.readlink(descriptor)
+            if (opened.st_dev, opened.st_ino) != wanted:
+                continue
+            if os.readlink(descriptor).endswith(" (deleted)"):
+                continue
         except OSError:
-            continue
-        if (opened.st_dev, opened.st_ino) != wanted or link.endswith(" (deleted)"):
             continue
         try:
             name = (process / "comm").read_text().strip()
