@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 
 from hil.virtual_rig import VirtualRig
+from tests.helpers.waiting import until
 
 
 async def test_a_killed_rig_child_comes_back_on_the_same_knx_port_and_radio_path(tmp_path):
@@ -17,15 +17,10 @@ async def test_a_killed_rig_child_comes_back_on_the_same_knx_port_and_radio_path
         assert pid is not None and first.knx_port and first.radio_path
         os.kill(pid, signal.SIGKILL)
         # The dead stick's link goes at once (its pty number is free for anyone's pty).
-        for _ in range(30):
-            if not os.path.lexists(first.radio_path):
-                break
-            await asyncio.sleep(0.05)
-        assert not os.path.lexists(first.radio_path) and rig.restarts == 0
-        for _ in range(300):  # the exit grace (2 s) and the first restart delay
-            if rig.restarts and rig.running and rig.pid != pid:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: not os.path.lexists(first.radio_path), timeout=1.5)
+        assert rig.restarts == 0
+        # The exit grace (2 s) and the first restart delay.
+        await until(lambda: rig.restarts and rig.running and rig.pid != pid, timeout=15)
         assert rig.restarts == 1 and rig.pid != pid
         assert f"--knx-port {first.knx_port}" in " ".join(rig.command_line())
         # The stable link names the new child's pty.
