@@ -38,6 +38,7 @@ def once_our_command_is_on_the_bus(rig, action: Callable[[], object]) -> asyncio
 
 async def test_fb_does_not_take_our_own_write_as_feedback(make_rig):
     rig = await make_rig(catalogue=SHARED_ADDRESS)  # nothing on the bus answers 7/0/1
+    await rig.warm_up()
     mark = rig.mark()
     started = time.monotonic()
     r = await rig.get("power", guid="shared", cmd=1, fb=None)
@@ -84,6 +85,7 @@ async def test_fb_ignores_a_status_that_arrived_before_the_command(rig):
 
 async def test_fb_without_feedback_in_time_is_impossible_to_execute_after_sending(rig):
     rig.emulator.devices[LIGHT].feedback_delay = 3.0
+    await rig.warm_up()
     mark = rig.mark()
     started = time.monotonic()
     r = await rig.get("power", guid=LIGHT, cmd=1, fb=None)
@@ -139,6 +141,7 @@ async def test_fb_answers_a_different_reported_value_once_the_wait_is_over(make_
 
 async def test_fb_ends_with_503_as_soon_as_the_knx_link_drops(make_rig):
     rig = await make_rig(catalogue=SHARED_ADDRESS, feedback_timeout=5)  # nobody answers 7/0/1
+    await rig.warm_up()
     dropped = once_our_command_is_on_the_bus(rig, rig.emulator.disconnect_clients)
     started = time.monotonic()
     r = await rig.get("power", guid="shared", cmd=1, fb=None)

@@ -9,23 +9,12 @@ import pytest
 
 from gateway.knx.link import KnxLink, LinkState
 from gateway.settings import KnxSection
-from tests.thinknx.conftest import FAST_KNX, Rig
+from tests.thinknx.conftest import FAST_KNX
 
 # A request that waited on the bus would take the link's request timeout or more; the
 # down link's is long so that the bound has room for a loaded CI machine and still fails.
 DOWN_LINK_REQUEST_TIMEOUT = 5.0
 FAST_ENOUGH = 0.5  # seconds; half the shortest request timeout here (the rig's link: 1 s)
-
-
-async def warm_up(rig: Rig) -> None:
-    """One answered request first, so the timed one holds no connect or password check.
-
-    The first request of a client opens its connection and checks the Basic credentials
-    with scrypt (off the loop, then cached); under a loaded CI machine that alone took 0.9 s
-    once, which is not what these tests time.
-    """
-    r = await rig.get("system/serverStatus")
-    assert r.status_code == 200
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ async def down_link():
 )
 async def test_requests_while_the_link_is_connecting_fail_fast(make_rig, down_link, path, params):
     rig = await make_rig(knx_link=down_link)
-    await warm_up(rig)
+    await rig.warm_up()
     assert down_link.state is LinkState.CONNECTING
     started = time.monotonic()
     r = await rig.get(path, **params)
@@ -62,7 +51,7 @@ async def test_requests_while_the_link_is_connecting_fail_fast(make_rig, down_li
 
 
 async def test_requests_after_the_tunnel_was_lost_fail_fast(rig):
-    await warm_up(rig)
+    await rig.warm_up()
     await rig.emulator.stop()
     await rig.link.wait_for_state(LinkState.LOST, 3)
     started = time.monotonic()

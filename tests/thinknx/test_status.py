@@ -31,6 +31,7 @@ type = "light"
 power = { command = "7/0/1", status = "7/0/2", comm_obj = 1 }
 """
     )
+    await rig.warm_up()
     started = time.monotonic()
     r = await rig.get("powerstatus", guid="ghost")
     assert (r.status_code, r.json()) == (503, {"error": "impossible to execute"})
