@@ -37,6 +37,17 @@ async def write_latest(app: zigpy.application.ControllerApplication, directory: 
     await asyncio.to_thread(_write_json, backup_path(directory), data)
 
 
+async def write_latest_or_log(
+    app: zigpy.application.ControllerApplication, directory: Path
+) -> None:
+    """``write_latest``, logging a failure: a backup that cannot be written (a full disk)
+    must not take the radio down with it."""
+    try:
+        await write_latest(app, directory)
+    except Exception:
+        log.exception("could not write the network backup file")
+
+
 async def restore_into(app: zigpy.application.ControllerApplication, directory: Path) -> None:
     """Give zigpy the file's backup when its database has none, before it starts.
 

@@ -20,6 +20,7 @@ import zigpy.application
 from gateway.domain.radio import RadioUnavailable
 from gateway.zigbee import backups, port_loss
 from gateway.zigbee.network_settings import offer_network_key, remember_network_keys
+from gateway.zigbee.port_holders import who_holds
 from gateway.zigbee.radios import RadioConfig, controller_class, zigpy_config
 
 ControllerApplication = zigpy.application.ControllerApplication
@@ -35,6 +36,19 @@ class AttemptAbandoned(RadioUnavailable):
     def __init__(self, why: str, *, port_vanished: bool) -> None:
         super().__init__(f"connection attempt abandoned: {why}")
         self.port_vanished = port_vanished
+
+
+async def explain_failure(exc: Exception, path: str) -> tuple[str, bool]:
+    """What a failed attempt says (naming who holds a locked port), and whether the port
+    is missing.
+
+    Why the port is looked at here, before the loss is announced: a stick plugged in from
+    then on is seen appearing by the wait that follows, and tried at once.
+    """
+    missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished
+    missing = missing or not await asyncio.to_thread(os.path.exists, path)
+    holders = await who_holds(exc, path)
+    return f"{type(exc).__name__}: {exc}{holders}", missing
 
 
 async def open_application(

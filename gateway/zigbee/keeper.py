@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,16 +35,15 @@ from gateway.logsetup import STATE_CHANGE, RepeatedWarning
 from gateway.zigbee import backups, liveness
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.connect_attempt import (
-    AttemptAbandoned,
     close_application,
     connect_watched,
+    explain_failure,
     open_application,
     pause,
 )
 from gateway.zigbee.coordinator_reset import watch_coordinator_resets
 from gateway.zigbee.join_permit import JoinPermit
 from gateway.zigbee.network_settings import new_network_key, read_snapshot
-from gateway.zigbee.port_holders import who_holds
 from gateway.zigbee.radio_hooks import DownHook, RadioHooks, StateListener, UpHook
 from gateway.zigbee.radios import RadioConfig
 
@@ -213,12 +211,7 @@ class RadioKeeper:
             except Exception as exc:
                 if self._stopping:
                     break  # the attempt was abandoned because we stop: nothing to report
-                # Looked at before the loss is announced: a stick plugged in from then on
-                # is seen appearing and tried at once.
-                missing = isinstance(exc, AttemptAbandoned) and exc.port_vanished
-                missing = missing or not await asyncio.to_thread(os.path.exists, self.config.path)
-                holders = await who_holds(exc, self.config.path)  # a locked port: by whom
-                self.last_error = f"{type(exc).__name__}: {exc}{holders}"
+                self.last_error, missing = await explain_failure(exc, self.config.path)
                 self._unavailable.warn(f"Zigbee radio not available ({self.last_error}); retrying")
                 self._mark_lost()
                 await self._pause(port_missing=missing)
@@ -357,7 +350,7 @@ class RadioKeeper:
     async def _after_up(self, app: ControllerApplication) -> None:
         """Re-open the network if it was open when the radio went away; save a backup."""
         await self.join_permit.reopen(app)
-        await self._write_backup(app)
+        await backups.write_latest_or_log(app, self.config.backup_dir)
 
     async def _teardown(self, app: ControllerApplication) -> None:
         self.join_permit.cancel(keep_deadline=True)
@@ -385,12 +378,6 @@ class RadioKeeper:
         if self._busy is not None:
             raise RadioBusy(self._busy)
         return self._app
-
-    async def _write_backup(self, app: ControllerApplication) -> None:
-        try:
-            await backups.write_latest(app, self.config.backup_dir)
-        except Exception:
-            log.exception("could not write the network backup file")
 
     def _set_state(self, new: RadioState) -> None:
         old, self._state = self._state, new

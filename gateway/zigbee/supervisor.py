@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from gateway.domain.radio import RadioBusy, RadioState, RadioUnavailable, RadioUnsupported
-from gateway.zigbee import network_settings
+from gateway.zigbee import backups, network_settings
 from gateway.zigbee.backoff import Backoff
 from gateway.zigbee.join_permit import PERMIT_FOREVER
 from gateway.zigbee.keeper import ControllerApplication, RadioKeeper
@@ -69,7 +69,7 @@ class RadioSupervisor(RadioKeeper):
                 app, channel, broadcasts=self._channel_broadcasts, within=self._channel_timeout
             )
             self._snapshot = read_snapshot(app, self._snapshot)
-        await self._write_backup(app)
+        await backups.write_latest_or_log(app, self.config.backup_dir)
         log.info("network moved to channel %d", channel)
 
     async def reset_network(self) -> None:
