@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from gateway.clock import utcnow
 
@@ -58,3 +59,15 @@ class NewLightsSearch:
 
     def new_ids(self) -> list[int]:
         return list(self._new_ids) if self._ended_at is not None else []
+
+    def listing(self, name_of: Callable[[int], str | None]) -> dict[str, Any]:
+        """The body of ``GET /lights/new`` (or ``/sensors/new``): ``{id: {"name"}}`` for
+        each new one still there (``name_of`` gives None for one deleted since), and
+        ``lastscan``."""
+        body: dict[str, Any] = {}
+        for number in self.new_ids():
+            name = name_of(number)
+            if name is not None:
+                body[str(number)] = {"name": name}
+        body["lastscan"] = self.lastscan()
+        return body

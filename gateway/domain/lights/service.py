@@ -173,18 +173,9 @@ class LightsService:
         log.info("searching for new lights for %d s", SEARCH_SECONDS)
         return SEARCH_SECONDS
 
-    def lastscan(self) -> str:
-        return self._search.lastscan()
-
     def new_lights(self) -> dict[str, Any]:
         """``GET /lights/new``: what joined since the last search began, and ``lastscan``."""
-        body: dict[str, Any] = {}
-        for light_id in self._search.new_ids():
-            light = self._lights.get(light_id)
-            if light is not None:
-                body[light.rid] = {"name": light.name}
-        body["lastscan"] = self.lastscan()
-        return body
+        return self._search.listing(lambda n: lamp.name if (lamp := self._lights.get(n)) else None)
 
     # -- changes from clients --------------------------------------------------------------
 
@@ -345,20 +336,18 @@ class LightsService:
 
     def seen(self, ieee: str) -> None:
         """Any frame from the device proves it is reachable."""
-        for address in self.addresses(ieee):
-            light = self._by_address[address]
-            if not light.state.get("reachable", True):
-                before = self.api_state(light)
-                light.state["reachable"] = True
-                self._changed(light, before)
+        self._set_reachable(ieee, True)
 
     def unreachable(self, ieee: str) -> None:
         """The device stopped acknowledging (or left the network)."""
+        self._set_reachable(ieee, False)
+
+    def _set_reachable(self, ieee: str, reachable: bool) -> None:
         for address in self.addresses(ieee):
             light = self._by_address[address]
-            if light.state.get("reachable", True):
+            if light.state.get("reachable", True) != reachable:
                 before = self.api_state(light)
-                light.state["reachable"] = False
+                light.state["reachable"] = reachable
                 self._changed(light, before)
 
     def radio_changed(self, before_up: bool) -> None:

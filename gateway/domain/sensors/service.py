@@ -147,13 +147,9 @@ class SensorsService:
         return SEARCH_SECONDS
 
     def new_sensors(self) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        for sensor_id in self._search.new_ids():
-            sensor = self._sensors.get(sensor_id)
-            if sensor is not None:
-                body[sensor.rid] = {"name": sensor.name}
-        body["lastscan"] = self._search.lastscan()
-        return body
+        return self._search.listing(
+            lambda n: sensor.name if (sensor := self._sensors.get(n)) else None
+        )
 
     # -- changes from clients --------------------------------------------------------------
 
