@@ -167,30 +167,57 @@ class ScenesService:
         await self.delete(group, oldest)
         return oldest.id
 
-    async def store(self, group: Group, scene: Scene, lights: list[str] | None = None) -> None:
+    async def store(
+        self, group: Group, scene: Scene, lights: list[str] | None = None,
+        transition: int | None = None,
+    ) -> None:  # fmt: skip
         """ZCL Store Scene in every reachable member (or in these lights); the store keeps
-        their states."""
+        their states.
+
+        With a ``transition`` (1/10 s; Hue's ``transitiontime`` beside ``storelightstate``)
+        the scene takes that time: Store Scene keeps a lamp's old transition time (ZCL),
+        so each lamp then gets Add Scene with the state just captured and the new time, as
+        deCONZ's store brings its lamps' scenes up to date. A lamp that stores but does not
+        take the time is left out, as one that does not answer at all.
+        """
         self._transport()
         states: dict[str, dict[str, Any]] = {}
         for light in self.groups.members(group):
             if lights is not None and light.rid not in lights:
                 continue
-            state = await self._capture(group, scene, light)
+            state = await self._capture(group, scene, light, transition)
             if state is not None:
                 states[light.rid] = state
+        if transition is not None:
+            scene.transitiontime = transition
         scene.states = states
         await self._save(scene)
 
-    async def _capture(self, group: Group, scene: Scene, light: Light) -> dict[str, Any] | None:
-        """ZCL Store Scene in one lamp: its state now, or None if it is away or refuses."""
+    async def _capture(
+        self, group: Group, scene: Scene, light: Light, transition: int | None = None
+    ) -> dict[str, Any] | None:
+        """ZCL Store Scene in one lamp (then Add Scene with ``transition`` if given): its
+        state now, or None if it is away or refuses."""
         if not self.groups.lights.reachable(light):
             return None
         try:
             await self._transport().store_scene(light.address, group.address, scene.id)
+            state = scene_state_of(self.groups.lights.api_state(light))
+            if transition is not None:
+                await self._add_scene(group, scene, light, transition, state)
         except RADIO_PROBLEMS as exc:
             log.info("light %s did not store scene %s: %r", light.rid, scene.id, exc)
             return None
-        return scene_state_of(self.groups.lights.api_state(light))
+        return state
+
+    async def _add_scene(
+        self, group: Group, scene: Scene, light: Light, transition: int,
+        state: dict[str, Any],
+    ) -> None:  # fmt: skip
+        """ZCL Add Scene in one lamp: these values and this transition time (1/10 s)."""
+        await self._transport().add_scene(
+            light.address, light.caps, group.address, scene.id, scene.name, transition, state
+        )
 
     async def set_lights(self, group: Group, scene: Scene, light_ids: list[str]) -> None:
         """The scene holds these members: the others leave it (Remove Scene in the lamp),
@@ -249,7 +276,6 @@ class ScenesService:
         transition: int | None,
     ) -> None:  # fmt: skip
         """ZCL Add Scene in that lamp with these values; the store keeps them too."""
-        transport = self._transport()
         state = dict(scene.states.get(light.rid, {}))
         state.update(values)
         if "xy" in values:
@@ -261,9 +287,7 @@ class ScenesService:
         elif "hue" in values or "sat" in values:
             state["colormode"] = "hs"
         tt = scene.transitiontime if transition is None else transition
-        await transport.add_scene(
-            light.address, light.caps, group.address, scene.id, scene.name, tt, state
-        )  # the scene changes only once the lamp has it
+        await self._add_scene(group, scene, light, tt, state)  # changed once the lamp has it
         scene.transitiontime = tt
         scene.states[light.rid] = state
         await self._save(scene)
