@@ -49,5 +49,6 @@ class SceneRow(Base):
     transitiontime: Mapped[int] = mapped_column(Integer)
     states: Mapped[dict[str, Any]] = mapped_column(JSON)  # light id -> stored state
     # What Hue v1 clients keep with a scene (``/api/<key>/scenes``): owner, recycle,
-    # appdata, picture, type, lastupdated. Migration 0006.
+    # appdata, picture, image, type, lastupdated. Migration 0006 (a JSON object, so a new
+    # Hue attribute needs no migration of its own).
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, server_default="{}")

@@ -36,6 +36,14 @@ HUE_LIGHTSTATE_BODY: Schema = {
 }
 # Hue API 1.29: every light's state in one body, {"<light id>": {state}}
 LIGHTSTATES: Schema = {"type": "object", "additionalProperties": HUE_LIGHTSTATE_BODY}
+# Hue API 1.36: the id of the picture the Hue app shows for a scene (POST only); the
+# length keeps out a trailing newline, which "$" alone would let a generator add
+IMAGE: Schema = {
+    "type": "string",
+    "minLength": 36,
+    "maxLength": 36,
+    "pattern": f"^{hue_scenes.IMAGE_PATTERN}$",
+}
 
 HUE_SCENE_CREATE_BODY: Schema = {
     "type": "object",
@@ -48,6 +56,7 @@ HUE_SCENE_CREATE_BODY: Schema = {
         "recycle": {"type": "boolean"},
         "appdata": APPDATA,
         "picture": text(16),
+        "image": IMAGE,
         "lightstates": LIGHTSTATES,
     },
 }
@@ -58,6 +67,10 @@ HUE_SCENE_PUT_BODY: Schema = {
         "name": text(32, 1),
         "lights": LIGHT_IDS,
         "storelightstate": {"type": "boolean"},
+        "transitiontime": {
+            **LIGHT_STATE_BODY["properties"]["transitiontime"],
+            "description": "1/10 s for the stored states; only with storelightstate true",
+        },
         "appdata": APPDATA,
         "picture": text(16),
         "lightstates": LIGHTSTATES,
@@ -96,7 +109,8 @@ HUE_SCENE_ROUTES = [
             ),
             "PUT": Operation(
                 hue_scenes.put_scene,
-                "Rename a scene, set its lights, store the lights' current states",
+                "Rename a scene, set its lights, store the lights' current states (with a "
+                "transitiontime for them)",
                 request_schema=HUE_SCENE_PUT_BODY,
                 response_schema=SUCCESS_LIST,
                 error_statuses=(400, 403, 404, 503),

@@ -12,6 +12,7 @@ wording, HTTP 200 for Hue clients as a bridge answers); an unknown scene is erro
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.responses import Response
@@ -32,6 +33,7 @@ NAME_MAX = 32
 PICTURE_MAX = 16
 APPDATA_DATA_MAX = 16
 LIGHTSTATE_PARAMS = ("on", "bri", "hue", "sat", "ct", "xy", "transitiontime")
+IMAGE_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def _service(api: ApiRequest) -> ScenesService:
@@ -62,6 +64,14 @@ def _appdata(value: Any, address: str, name: str) -> dict[str, Any]:
     if "data" in value:
         params.as_str(value["data"], address, name, 0, APPDATA_DATA_MAX)
     return dict(value)
+
+
+def _image(value: Any, address: str, name: str) -> str:
+    """Hue 1.36's ``image``: the UUID of the picture (one of Signify's) the Hue app shows
+    for the scene; only the 36-character form a bridge gives, kept as the client sent it."""
+    if not isinstance(value, str) or re.fullmatch(IMAGE_PATTERN, value) is None:
+        raise errors.invalid_value(address, name, value)
+    return value
 
 
 def _members(group: Group, value: Any, address: str, name: str) -> list[str]:
@@ -179,6 +189,8 @@ async def create_scene(api: ApiRequest) -> Response:
                 values[key] = _appdata(value, address, key)
             elif key == "picture":
                 values[key] = params.as_str(value, address, key, 0, PICTURE_MAX)
+            elif key == "image":
+                values[key] = _image(value, address, key)
             elif key != "lightstates":  # checked below, once the scene's lights are known
                 problems.append(errors.parameter_not_available(address, key))
         except errors.ApiError as exc:
@@ -209,7 +221,9 @@ async def create_scene(api: ApiRequest) -> Response:
         states, problems = _lightstates(body["lightstates"], "/scenes/lightstates", allowed)
     if problems or group is None:
         return answer(problems, api)
-    meta: dict[str, Any] = {k: values[k] for k in ("recycle", "appdata", "picture") if k in values}
+    meta: dict[str, Any] = {
+        k: values[k] for k in ("recycle", "appdata", "picture", "image") if k in values
+    }
     meta.update(type=kind, owner=api.client.key_id if api.client else "")
     try:
         scene = await scenes.create(
@@ -241,7 +255,12 @@ async def get_scene(api: ApiRequest) -> Response:
 
 
 async def put_scene(api: ApiRequest) -> Response:
-    """``PUT /scenes/<id>``: name, lights, storelightstate, appdata, picture."""
+    """``PUT /scenes/<id>``: name, lights, storelightstate (with a ``transitiontime`` for
+    the stored states, Hue's only use of it here), appdata, picture.
+
+    ``image`` is set on creation only (a Hue bridge's scene takes it in POST alone), and a
+    ``transitiontime`` without ``storelightstate: true`` has nothing to apply to: both are
+    error 6, as any parameter this resource does not take."""
     scenes, group, scene = _scene(api)
     base = f"/scenes/{scene.hue_id}"
     body = await api.json_object(base)
@@ -256,6 +275,8 @@ async def put_scene(api: ApiRequest) -> Response:
                 values[key] = _members(group, value, address, key)
             elif key == "storelightstate":
                 values[key] = params.as_bool(value, address, key)
+            elif key == "transitiontime" and body.get("storelightstate") is True:
+                values[key] = params.as_int(value, address, key, 0, 65535)
             elif key == "appdata":
                 values[key] = _appdata(value, address, key)
             elif key == "picture":
@@ -277,7 +298,7 @@ async def put_scene(api: ApiRequest) -> Response:
     if values.get("storelightstate"):
         # a GroupScene covers its group; a LightScene keeps to its own lights
         only = list(scene.states) if scene.meta.get("type") == "LightScene" else None
-        await scenes.store(group, scene, only)
+        await scenes.store(group, scene, only, values.get("transitiontime"))
     meta: dict[str, Any] = {k: values[k] for k in ("appdata", "picture") if k in values}
     if meta:
         await scenes.set_meta(scene, meta)

@@ -9,7 +9,10 @@ Choices (docs/groups.md, "Hue v1 /scenes"): the id is ``"<gid>-<sid>"``; ``type`
 one the client created (``GroupScene`` for scenes made through the deCONZ routes), and a
 ``GroupScene`` names its ``group``; ``lights`` are the lights the scene holds a state for;
 ``locked`` is always false (no schedules or rules use scenes here); ``version`` is 2 (the
-light states are kept by the gateway, as a Hue bridge does since API 1.11).
+light states are kept by the gateway, as a Hue bridge does since API 1.11); ``image``
+(Hue 1.36, the id of the picture the Hue app shows for it; neither client library reads
+it, both take it) only for a scene created with one, as a bridge shows it only for the
+scenes the Hue app made from Signify's pictures.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ def render_hue_scene(group: Group, scene: Scene, *, lightstates: bool) -> dict[s
     }
     if kind == "GroupScene":
         body["group"] = group.rid
+    if "image" in meta:
+        body["image"] = meta["image"]
     if lightstates:
         body["lightstates"] = {
             light_id: hue_lightstate(scene.states[light_id], scene.transitiontime)
