@@ -126,3 +126,22 @@ async def test_a_light_scene_stores_only_its_own_lights_with_the_transition_time
         scene = (await http.get(f"/scenes/{hue_id}")).json()
         assert scene["type"] == "LightScene" and scene["image"] == IMAGE.lower()
         assert scene["lights"] == ["1", "3"]
+
+
+async def test_a_transition_time_in_post_goes_with_the_states_captured_then(sqlite_url):
+    # R's PhilipsHue client sends one by default (create_scene(..., transitiontime = 4))
+    async with served(sqlite_url) as (rig, http):
+        since = len(rig.transport.scene_calls)
+        gid, hue_id = await scene_in_group(http, {"transitiontime": 4})
+        assert scene_calls(rig, since) == [
+            ("store", 1, None), ("add", 1, 4), ("store", 2, None), ("add", 2, 4),
+        ]  # fmt: skip
+        scene = (await http.get(f"/scenes/{hue_id}")).json()
+        assert {s["transitiontime"] for s in scene["lightstates"].values()} == {4}
+        before = (await http.get("/scenes")).json()
+        since = len(rig.transport.scene_calls)
+        for bad in (-1, 65536, "4", 1.5, None, True):
+            r = await http.post("/scenes", json={"name": "t", "group": gid, "transitiontime": bad})
+            assert r.json()[0]["error"]["type"] == 7, (bad, r.text)
+        assert (await http.get("/scenes")).json() == before
+        assert rig.transport.scene_calls[since:] == []

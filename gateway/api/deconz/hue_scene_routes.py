@@ -57,6 +57,10 @@ HUE_SCENE_CREATE_BODY: Schema = {
         "appdata": APPDATA,
         "picture": text(16),
         "image": IMAGE,
+        "transitiontime": {
+            **LIGHT_STATE_BODY["properties"]["transitiontime"],
+            "description": "1/10 s for the states captured now",
+        },
         "lightstates": LIGHTSTATES,
     },
 }

@@ -191,6 +191,8 @@ async def create_scene(api: ApiRequest) -> Response:
                 values[key] = params.as_str(value, address, key, 0, PICTURE_MAX)
             elif key == "image":
                 values[key] = _image(value, address, key)
+            elif key == "transitiontime":  # for the states captured now (R's PhilipsHue: 4)
+                values[key] = params.as_int(value, address, key, 0, 65535)
             elif key != "lightstates":  # checked below, once the scene's lights are known
                 problems.append(errors.parameter_not_available(address, key))
         except errors.ApiError as exc:
@@ -227,8 +229,9 @@ async def create_scene(api: ApiRequest) -> Response:
     meta.update(type=kind, owner=api.client.key_id if api.client else "")
     try:
         scene = await scenes.create(
-            group, values["name"], lights=lights, reuse_name=False, meta=meta
-        )
+            group, values["name"], lights=lights, reuse_name=False, meta=meta,
+            transition=values.get("transitiontime"),
+        )  # fmt: skip
     except SceneTableFull:
         raise errors.internal_error("/scenes", "no free scene id in this group", 503) from None
     failed = await _apply_lightstates(

@@ -136,8 +136,10 @@ class ScenesService:
     async def create(
         self, group: Group, name: str, *, lights: list[str] | None = None,
         reuse_name: bool = True, meta: dict[str, Any] | None = None,
+        transition: int | None = None,
     ) -> Scene:  # fmt: skip
-        """Store the members' (or these lights') current states as a new scene.
+        """Store the members' (or these lights') current states as a new scene (with that
+        ``transition``, 1/10 s, as ``store``).
 
         deCONZ stores into the scene of that name if there is one (``reuse_name``); a Hue
         bridge always makes a new one.
@@ -145,13 +147,13 @@ class ScenesService:
         if reuse_name:
             for scene in group.scenes.values():
                 if scene.name == name:
-                    await self.store(group, scene)
+                    await self.store(group, scene, transition=transition)
                     return scene
         free = next((i for i in range(1, MAX_SCENE_ID + 1) if i not in group.scenes), None)
         if free is None:
             free = await self._recycle(group)
         scene = Scene(group.id, free, name, meta=dict(meta or {}))
-        await self.store(group, scene, lights)
+        await self.store(group, scene, lights, transition)
         group.scenes[scene.id] = scene
         await self.groups.publish_attributes(group)
         return scene
