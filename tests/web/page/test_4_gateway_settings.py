@@ -38,6 +38,38 @@ def test_changing_the_admin_password(browser, rig, rest):
     screenshot(browser, "gateway")
 
 
+def test_a_choice_not_yet_applied_survives_the_pages_repaints(browser, rig, rest):
+    # The page repaints from the config every 2 s. A channel picked (or a name typed) and
+    # not yet applied was put back to the current one by the next repaint once focus had
+    # left the field, so "Change channel" then said "Already on channel 15".
+    open_view(browser, rig, "gateway")
+    channel = rest.get("/config").json()["zigbeechannel"]
+    other = 25 if channel != 25 else 20
+    name_box = find(browser, "#name-form input[name=name]")
+    name_box.clear()
+    name_box.send_keys("Attic")
+    browser.execute_script(
+        "const s = document.getElementById('channel'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('change'))",
+        str(other),
+    )
+    find(browser, "#health").click()  # focus leaves both fields, as when a person moves on
+    # A change elsewhere that a repaint shows: a new app in the list.
+    made = httpx.post(
+        f"{rig.url}/api", auth=("delight", NEW_PASSWORD), json={"devicetype": "repaint#witness"}
+    )
+    assert "success" in made.json()[0], made.text
+    wait_for("the repaint", lambda: "repaint#witness" in find(browser, "#key-list").text)
+    assert find(browser, "#channel").get_attribute("value") == str(other)
+    assert name_box.get_attribute("value") == "Attic"
+    find(browser, "#change-channel").click()
+    dialog = wait_for("the confirmation", lambda: visible(browser, "dialog.confirm"))
+    assert f"channel {other}" in dialog.text
+    dialog.find_element(By.XPATH, ".//button[text()='Cancel']").click()
+    assert rest.get("/config").json()["zigbeechannel"] == channel
+    open_view(browser, rig, "lights")  # the next test starts from a fresh gateway view
+
+
 def test_unlock_channel_confirmation_and_revoking_an_app(browser, rig, rest):
     open_view(browser, rig, "gateway")
     find(browser, "#unlock").click()

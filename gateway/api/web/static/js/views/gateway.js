@@ -10,19 +10,26 @@ const UNLOCK_SECONDS = 60;
 function render(root, ctx) {
   const nameForm = h("form", { class: "row", id: "name-form" },
     h("input", { name: "name", maxlength: 16, "aria-label": "Gateway name" }), h("button", { type: "submit" }, "Rename"));
+  // What a person typed or picked and has not applied yet: the page repaints from the
+  // config every 2 s, and a repaint must not put the old value back behind their back
+  // (focus alone does not tell: it has moved to the button by the time they press it).
+  let nameTyped = false;
+  nameForm.name.addEventListener("input", () => { nameTyped = true; });
   nameForm.addEventListener("submit", async (e) => {
     e.preventDefault();
-    try { await api.put("/config", { name: nameForm.name.value }); toast("Name saved"); ctx.refreshConfig(); } catch (err) { ctx.report(err); }
+    try { await api.put("/config", { name: nameForm.name.value }); nameTyped = false; toast("Name saved"); ctx.refreshConfig(); } catch (err) { ctx.report(err); }
   });
 
   const channel = h("select", { id: "channel", "aria-label": "Zigbee channel" }, [...CHANNELS].sort((a, b) => a - b).map((c) => h("option", { value: c }, `${c}`)));
   const channelBtn = h("button", { id: "change-channel" }, "Change channel");
+  let channelPicked = false;
+  channel.addEventListener("change", () => { channelPicked = true; });
   channelBtn.addEventListener("click", async () => {
     const to = Number(channel.value);
     const config = ctx.config();
-    if (config && to === config.zigbeechannel) { toast(`Already on channel ${to}`); return; }
+    if (config && to === config.zigbeechannel) { channelPicked = false; toast(`Already on channel ${to}`); return; }
     if (!await confirmDialog(`Move the Zigbee network to channel ${to}? Devices follow within a minute; sleepy sensors may need a button press.`, "Change channel")) return;
-    try { await api.put("/config", { zigbeechannel: to }); toast(`Moving to channel ${to}…`); } catch (err) { ctx.report(err); }
+    try { await api.put("/config", { zigbeechannel: to }); channelPicked = false; toast(`Moving to channel ${to}…`); } catch (err) { ctx.report(err); }
   });
 
   const unlockBtn = h("button", { id: "unlock" }, `Unlock for apps (${UNLOCK_SECONDS} s)`);
@@ -90,8 +97,8 @@ function render(root, ctx) {
 
   let ownKeyId = null;
   const paint = (config) => {
-    if (document.activeElement !== nameForm.name) nameForm.name.value = config.name;
-    if (document.activeElement !== channel) channel.value = String(config.zigbeechannel);
+    if (document.activeElement !== nameForm.name && !nameTyped) nameForm.name.value = config.name;
+    if (document.activeElement !== channel && !channelPicked) channel.value = String(config.zigbeechannel);
     clear(health).append(...[
       ["Radio", config.rfconnected ? `connected (firmware ${config.fwversion || "?"})` : "unavailable"],
       ["Channel / PAN", `${config.zigbeechannel} / 0x${Number(config.panid || 0).toString(16).padStart(4, "0")}`],
