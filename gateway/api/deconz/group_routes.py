@@ -140,6 +140,7 @@ GROUP_ROUTES = [
                 request_schema=SCENE_RECALL_BODY,
                 response_schema=SUCCESS_LIST,
                 error_statuses=(400, 403, 404, 503),
+                body_required=False,  # no body: recall with the scene's own transition
             )
         },
     ),
