@@ -162,7 +162,8 @@ async def put_group(api: ApiRequest) -> Response:
             problems.append(exc)
     if sequence is not None and not problems:
         # an order of the (new) members: the same ids, each once
-        members = changes.get("lights", group.lights)
+        # a light named twice in "lights" is one member (the service keeps it once)
+        members = list(dict.fromkeys(changes.get("lights", group.lights)))
         if sorted(sequence) != sorted(members) or len(set(sequence)) != len(sequence):
             problems.append(
                 errors.invalid_value(f"{base}/lightsequence", "lightsequence", sequence)
@@ -188,6 +189,18 @@ async def delete_group(api: ApiRequest) -> Response:
 # -- PUT /groups/<id>/action ----------------------------------------------------------------
 
 
+def _scene_id(value: Any, address: str) -> str:
+    """A scene id is text ("1", Hue's "3-1"); a number names the scene of that id. JSON has
+    one kind of number, so 1.0 is the scene 1 as well (as for every integer parameter)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    raise errors.invalid_value(address, "scene", value)
+
+
 def parse_action(
     group: Group, body: dict[str, Any]
 ) -> tuple[StateRequest | None, str | None, list[errors.ApiError]]:
@@ -199,10 +212,10 @@ def parse_action(
     for name, value in body.items():
         address = f"{base}/{name}"
         if name == "scene":
-            if not isinstance(value, str | int) or isinstance(value, bool):
-                problems.append(errors.invalid_value(address, name, value))
-            else:
-                scene = str(value)
+            try:
+                scene = _scene_id(value, address)
+            except errors.ApiError as exc:
+                problems.append(exc)
             continue
         entry = STATE_PARAMS.get(name)
         if entry is None:
