@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
+from gateway.api.deconz.increments import INCREMENTS
+from gateway.domain.groups.records import GROUP_TYPES
+from gateway.domain.lights.records import COMMAND_PARAMS
+
 Schema = dict[str, Any]
 
 TEXT_PATTERN = "^[^\\x00]*$"
@@ -174,8 +178,8 @@ TOUCHLINK_SCAN: Schema = {
 # JSON Schema cannot say (the fuzz steers them to the fixture's); a ``lightsequence`` must
 # be an order of the (new) members, likewise.
 
-LIGHT_IDS: Schema = {"type": "array", "items": {"type": "string"}}
-"""Duplicates are allowed and count once, as deCONZ adds a light once."""
+GROUP_LIGHT_IDS: Schema = {"type": "array", "items": {"type": "string", "pattern": TEXT_PATTERN}}
+"""A light named twice is one member (the gateway keeps each member once)."""
 
 GROUP_CREATE_BODY: Schema = {
     "type": "object",
@@ -183,11 +187,9 @@ GROUP_CREATE_BODY: Schema = {
     "additionalProperties": False,
     "properties": {
         "name": text(32, 1),
-        "type": {
-            "enum": ["LightGroup", "Room", "Zone", "Luminaire", "LightSource", "Entertainment"]
-        },
+        "type": {"enum": list(GROUP_TYPES)},
         "class": text(32),
-        "lights": LIGHT_IDS,
+        "lights": GROUP_LIGHT_IDS,
         "hidden": {"type": "boolean"},
     },
 }
@@ -198,16 +200,13 @@ GROUP_PUT_BODY: Schema = {
     "additionalProperties": False,
     "properties": {
         "name": text(32, 1),
-        "lights": LIGHT_IDS,
-        "lightsequence": {**LIGHT_IDS, "uniqueItems": True},
+        "lights": GROUP_LIGHT_IDS,
+        "lightsequence": {**GROUP_LIGHT_IDS, "uniqueItems": True},
         "hidden": {"type": "boolean"},
         "class": text(32),
         "multideviceids": {"type": "array", "maxItems": 0},
     },
 }
-
-GROUP_COMMANDS = ("on", "bri", "hue", "sat", "ct", "xy", "alert", "effect")
-GROUP_INCREMENTS = ("bri_inc", "sat_inc", "hue_inc", "ct_inc", "xy_inc")
 
 GROUP_ACTION_BODY: Schema = {
     "type": "object",
@@ -228,9 +227,10 @@ GROUP_ACTION_BODY: Schema = {
         "scene": {"anyOf": [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "integer"}]},
         "toggle": {"type": "boolean"},
     },
-    # Something to do: transitiontime or colorloopspeed alone, or toggle false, is error 5.
+    # Something to do (as groups.parse_action): transitiontime or colorloopspeed alone, or
+    # toggle false, is error 5.
     "anyOf": [
-        *({"required": [name]} for name in (*GROUP_COMMANDS, *GROUP_INCREMENTS, "scene")),
+        *({"required": [name]} for name in (*COMMAND_PARAMS, *INCREMENTS, "scene")),
         {"required": ["toggle"], "properties": {"toggle": {"enum": [True]}}},
     ],
 }
