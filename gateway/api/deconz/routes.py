@@ -200,6 +200,7 @@ LIGHT_ROUTES = [
                 request_schema=LIGHT_DELETE_BODY,
                 response_schema=SUCCESS_LIST,
                 error_statuses=(400, 403, 404, 503),
+                body_required=False,  # no body: remove it here only (as {"reset": false})
             ),
         },
     ),
