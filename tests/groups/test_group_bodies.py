@@ -4,12 +4,7 @@ tests/api/test_groups_fuzz.py), over a fake radio."""
 from __future__ import annotations
 
 from tests.groups.fakes import groups_rig
-
-
-async def create(rig, body: dict) -> str:
-    r = await rig.client.post(rig.url("/groups"), json=body)
-    assert r.status_code == 200, r.text
-    return r.json()[0]["success"]["id"]
+from tests.groups.test_groups_api import create
 
 
 async def test_lights_named_twice_count_once_for_the_lightsequence(sqlite_url):
