@@ -80,7 +80,13 @@ class JoinPermit:
         try:
             if until == math.inf:
                 await permit(app, ZIGPY_PERMIT_MAX)
-                self._task = asyncio.create_task(self._renew(), name="zigbee-permit")
+                # One renewal at a time, and none once closed: a client may have opened the
+                # network "until closed" on this application meanwhile (with its own
+                # renewal), or closed it; a second renewal would outlive the close and keep
+                # the network open for ever.
+                renewing = self._task is not None and not self._task.done()
+                if self._until == math.inf and not renewing:
+                    self._task = asyncio.create_task(self._renew(), name="zigbee-permit")
             elif remaining >= 1:
                 await permit(app, min(int(remaining), ZIGPY_PERMIT_MAX))
         except RadioUnavailable:

@@ -43,6 +43,7 @@ class FakeApp:
         self.backups = FakeBackups()
         self.started = False
         self.shutdowns: list[bool] = []
+        self.permits: list[int] = []  # this application's, in order (script.permits: all)
         self.state = zigpy.state.State()
         self.state.network_info = zigpy.state.NetworkInfo(
             channel=self.script.channel,
@@ -83,6 +84,7 @@ class FakeApp:
     async def permit(self, time_s: int = 60, node: Any = None) -> None:
         assert 0 <= time_s <= 254
         self.script.permits.append(time_s)
+        self.permits.append(time_s)
         if self.script.permit_gate is not None:
             await self.script.permit_gate.wait()
 

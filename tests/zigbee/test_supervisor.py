@@ -141,8 +141,11 @@ async def test_an_open_network_is_opened_again_after_a_reconnect(supervisor, scr
     await supervisor.permit_join(120)
     script.apps[0].lose()
     await until(lambda: len(script.apps) == 2 and supervisor.state is RadioState.RUNNING)
-    await until(lambda: len(script.permits) == 2)
-    assert 118 <= script.permits[1] <= 120
+    # The new application is opened for what is left. (Looked at per application: under
+    # load the first one's start-up reopen may run after the permit above and send one
+    # more, for what was left then; CI once saw [120, 119, 119].)
+    await until(lambda: len(script.apps[1].permits) == 1)
+    assert 118 <= script.apps[1].permits[0] <= 120
 
 
 async def test_change_channel_is_busy_while_moving_and_updates_the_snapshot(supervisor, script):
