@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.web.browser import find, finds, screenshot, visible, wait_for
 from tests.web.page.steps import NEW_PASSWORD, open_view
@@ -46,8 +47,10 @@ def test_a_choice_not_yet_applied_survives_the_pages_repaints(browser, rig, rest
     channel = rest.get("/config").json()["zigbeechannel"]
     other = 25 if channel != 25 else 20
     name_box = find(browser, "#name-form input[name=name]")
-    name_box.clear()
+    name_box.click()  # as a person: into the field, select what is there, type over it
+    name_box.send_keys(Keys.CONTROL, "a")
     name_box.send_keys("Attic")
+    assert name_box.get_attribute("value") == "Attic"
     browser.execute_script(
         "const s = document.getElementById('channel'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('change'))",
