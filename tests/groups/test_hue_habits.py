@@ -38,6 +38,9 @@ async def test_a_trailing_slash_reaches_the_same_handler(sqlite_url):
         for path in ("", "/lights", "/groups", "/groups/0", "/config", "/lights/1"):
             plain = await rig.client.get(rig.url(path))
             slashed = await rig.client.get(rig.url(path) + "/")
+            if slashed.json() != plain.json():
+                # the config's clock (UTC, localtime) may have ticked a second in between
+                plain = await rig.client.get(rig.url(path))
             assert slashed.status_code == plain.status_code == 200, path
             assert slashed.json() == plain.json(), path
         r = await rig.client.post(rig.url("/groups/"), json={"name": "slash"})
